@@ -1,0 +1,168 @@
+"""RFC 9457 problem details: one table from exceptions to statuses, one renderer for all."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from referral_api.domain.errors import (
+    AmbiguousPlaceError,
+    DirectoryUnavailableError,
+    InvalidInputError,
+    NotFoundError,
+    ReferralError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("referral_api.errors")
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    """How one kind of error is reported."""
+
+    slug: str
+    status: int
+    title: str
+
+
+NOT_FOUND = ProblemKind("not-found", 404, "Not found")
+INVALID_INPUT = ProblemKind("invalid-input", 422, "The request is not valid")
+AMBIGUOUS_PLACE = ProblemKind("ambiguous-place", 422, "The place could not be resolved")
+UNAVAILABLE = ProblemKind("unavailable", 503, "The directory is unavailable")
+INTERNAL = ProblemKind("internal-error", 500, "Internal error")
+
+# Most specific first: the first class an exception is an instance of decides.
+STATUS_TABLE: tuple[tuple[type[ReferralError], ProblemKind], ...] = (
+    (AmbiguousPlaceError, AMBIGUOUS_PLACE),
+    (InvalidInputError, INVALID_INPUT),
+    (NotFoundError, NOT_FOUND),
+    (DirectoryUnavailableError, UNAVAILABLE),
+)
+
+
+class FieldError(BaseModel):
+    """One invalid field of the request."""
+
+    location: list[str | int] = Field(
+        description="Where: body/query/path/header, then field names and indexes"
+    )
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(description="A URI reference that identifies the problem type")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(
+        default=None, description="The path of the request (never its query string)"
+    )
+    errors: list[FieldError] | None = None
+    candidates: list[str] | None = None
+
+
+def problem_type(slug: str) -> str:
+    """The type URI of a problem kind; relative, so it resolves on the serving host."""
+    return f"/problems/{slug}"
+
+
+def problem_response(
+    request: Request,
+    kind: ProblemKind,
+    detail: str | None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Render a problem; the instance is the path alone so that no query value is echoed."""
+    body = Problem(
+        type=problem_type(kind.slug),
+        title=kind.title,
+        status=kind.status,
+        detail=detail,
+        instance=request.url.path,
+        **extra,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=kind.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _kind_of(error: ReferralError) -> ProblemKind:
+    for error_class, kind in STATUS_TABLE:
+        if isinstance(error, error_class):
+            return kind
+    return INTERNAL
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ReferralError)
+    kind = _kind_of(error)
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidInputError) and error.problems:
+        extra["errors"] = [
+            FieldError(location=list(problem.location), message=problem.message)
+            for problem in error.problems
+        ]
+    if isinstance(error, AmbiguousPlaceError):
+        extra["candidates"] = list(error.candidates)
+    return problem_response(request, kind, error.detail, **extra)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    # Echoing the rejected input could put a survivor's coordinates into a client's logs.
+    errors = [
+        FieldError(location=list(detail["loc"]), message=detail["msg"]) for detail in error.errors()
+    ]
+    return problem_response(
+        request,
+        INVALID_INPUT,
+        f"{len(errors)} field(s) are not valid; see errors",
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    phrase = HTTPStatus(error.status_code).phrase
+    slug = phrase.lower().replace(" ", "-").replace("'", "")
+    kind = ProblemKind(slug, error.status_code, phrase)
+    detail = error.detail if isinstance(error.detail, str) and error.detail != phrase else None
+    headers = dict(error.headers) if error.headers else None
+    return problem_response(request, kind, detail, headers=headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem_response(request, INTERNAL, "An unexpected error occurred; it was logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error of `app` an application/problem+json response."""
+    app.add_exception_handler(ReferralError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "Invalid input", "content": {PROBLEM_JSON: {}}},
+}
+NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not found", "content": {PROBLEM_JSON: {}}},
+}

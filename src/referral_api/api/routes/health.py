@@ -1,0 +1,38 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from referral_api.api.deps import SessionDep
+from referral_api.api.schemas import Health
+from referral_api.db import repository
+from referral_api.db.repository import ProviderQuery
+from referral_api.domain.access import ANONYMOUS
+
+router = APIRouter(tags=["Health"])
+
+
+@router.get("/healthz", summary="Liveness", response_model=Health)
+def healthz() -> Health:
+    """The process answers; says nothing of the database."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness",
+    description="Ready when the database answers; 503 while it cannot be reached.",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Not ready"}},
+)
+def readyz(session: SessionDep) -> Health | JSONResponse:
+    """The database answers and the directory is readable."""
+    try:
+        revision = repository.current_revision(session=session)
+        count = repository.count_providers(session=session, query=ProviderQuery(), viewer=ANONYMOUS)
+    except SQLAlchemyError:
+        return JSONResponse(Health(status="unavailable").model_dump(), status_code=503)
+    return Health(status="ok", providers=count, directory_revision=revision)

@@ -1,0 +1,152 @@
+"""Read the provider directory: list with filters, one entry, JSON or GeoJSON."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from referral_api import operations
+from referral_api.api.deps import SessionDep, ViewerDep
+from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
+from referral_api.api.schemas import ProviderList, ProviderOut
+from referral_api.db.repository import ProviderQuery
+from referral_api.domain import taxonomy
+from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.errors import FieldProblem, InvalidInputError
+from referral_api.domain.geometry import BBox
+from referral_api.domain.model import Provider, Status
+from referral_api.interop.geojson import provider_feature
+
+GEOJSON = "application/geo+json"
+router = APIRouter(prefix="/v1/providers", tags=["Providers"])
+
+_GEOJSON_CONTENT: dict[str, Any] = {GEOJSON: {"schema": {"type": "object"}}}
+
+
+def wants_geojson(request: Request) -> bool:
+    """Whether the client asked for GeoJSON in its Accept header."""
+    return GEOJSON in request.headers.get("accept", "")
+
+
+def _seen(viewer: Viewer, provider: Provider) -> ProviderOut:
+    return ProviderOut.of_provider(
+        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
+    )
+
+
+def _etag(provider: ProviderOut) -> str:
+    # The representation differs for callers who may not see a confidential location.
+    return f'"{provider.revision}{"-w" if provider.location_withheld else ""}"'
+
+
+def _need_filter(need: str | None) -> str | None:
+    if need is not None and taxonomy.get_need(need) is None:
+        raise InvalidInputError(
+            f"Unknown need code {need!r}; see GET /v1/needs",
+            (FieldProblem(("query", "need"), "not a taxonomy code"),),
+        )
+    return need
+
+
+@router.get(
+    "",
+    summary="List providers",
+    description=(
+        "Browse the directory page by page. Filter by a need (`medical.pep`, or a whole sector "
+        "such as `medical`), by an administrative area (a P-code of any level, e.g. `CF7113` "
+        "for the 3rd arrondissement of Bangui), by a bounding box or by status. "
+        "To find where to refer a survivor, use the referral search instead: it ranks and "
+        "explains. Send `Accept: application/geo+json` to get a GeoJSON FeatureCollection. "
+        "Confidential locations (safe houses) are never shown."
+    ),
+    response_model=ProviderList,
+    responses={200: {"content": _GEOJSON_CONTENT}, **PROBLEM_RESPONSES},
+)
+def list_providers(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    need: Annotated[
+        str | None, Query(description="Need code or sector, e.g. medical.pep or legal")
+    ] = None,
+    pcode: Annotated[
+        str | None, Query(description="P-code of any level, e.g. CF71 or CF7113", max_length=20)
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(description="west,south,east,north in WGS84", examples=["18.50,4.33,18.62,4.43"]),
+    ] = None,
+    status: Annotated[Status | None, Query(description="Only providers in this status")] = None,
+    modified_after: Annotated[
+        datetime | None, Query(description="Only entries changed after this moment (ISO 8601)")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(description="The next_cursor of the previous page", max_length=64)
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+) -> Any:
+    """List providers."""
+    query = ProviderQuery(
+        need=_need_filter(need),
+        pcode=pcode,
+        bbox=BBox.parse(bbox) if bbox is not None else None,
+        status=status,
+        modified_after=modified_after,
+    )
+    page = operations.list_providers(
+        session=session, query=query, viewer=viewer, cursor=cursor, limit=limit
+    )
+    if wants_geojson(request):
+        features = [provider_feature(as_seen_by(viewer, p)) for p in page.providers]
+        collection = {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page.total,
+            "next_cursor": page.next_cursor,
+        }
+        return JSONResponse(collection, media_type=GEOJSON)
+    return ProviderList(
+        items=[_seen(viewer, provider) for provider in page.providers],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/{provider_id}",
+    summary="Get one provider",
+    description=(
+        "One provider entry with all its services, opening hours and contacts. The `ETag` "
+        "header changes whenever the entry changes; send it back in `If-None-Match` to get "
+        "`304 Not Modified` when nothing changed. Send `Accept: application/geo+json` for a "
+        "GeoJSON Feature."
+    ),
+    response_model=ProviderOut,
+    responses={
+        200: {"content": _GEOJSON_CONTENT},
+        304: {"description": "Not modified"},
+        **NOT_FOUND_RESPONSE,
+        **PROBLEM_RESPONSES,
+    },
+)
+def get_provider(
+    provider_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    """Get one provider."""
+    provider = operations.get_provider(session=session, provider_id=provider_id)
+    body = _seen(viewer, provider)
+    etag = _etag(body)
+    if if_none_match is not None and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": etag})
+    if wants_geojson(request):
+        feature = provider_feature(as_seen_by(viewer, provider))
+        return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": etag})
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})

@@ -1,0 +1,148 @@
+"""Response schemas of the HTTP API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from referral_api.documents import ProviderProperties
+from referral_api.domain.model import AdminArea, Provider
+from referral_api.domain.taxonomy import Need
+
+
+class Location(BaseModel):
+    """A WGS84 point."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class ProviderOut(ProviderProperties):
+    """A provider entry as the caller may see it."""
+
+    id: uuid.UUID
+    location: Location | None = Field(
+        description="Null for remote providers and for confidential locations"
+    )
+    location_withheld: bool = Field(
+        description="True when the location exists but is confidential to this caller"
+    )
+    revision: int = Field(description="Grows by one with every change; the ETag is built on it")
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of_provider(cls, provider: Provider, *, withheld: bool) -> ProviderOut:
+        """The response for `provider`, already reduced to what the caller may see."""
+        properties = ProviderProperties.of(provider)
+        located = provider.lon is not None and provider.lat is not None
+        return cls(
+            **dict(properties),
+            id=provider.id,
+            location=Location(lon=provider.lon, lat=provider.lat) if located else None,
+            location_withheld=withheld,
+            revision=provider.revision,
+            created_at=provider.created_at,
+            updated_at=provider.updated_at,
+        )
+
+
+class ProviderList(BaseModel):
+    """One page of providers."""
+
+    items: list[ProviderOut]
+    total: int = Field(description="How many providers match the filters, all pages together")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page"
+    )
+
+
+class NeedOut(BaseModel):
+    """A taxonomy term."""
+
+    code: str
+    sector: str
+    is_sector: bool
+    label: dict[str, str] = Field(description="Label by language (fr, en)")
+    hsds_taxonomy_term: str
+    gbv_aor_sector: str
+
+    @classmethod
+    def of(cls, need: Need) -> NeedOut:
+        """The response for a taxonomy term."""
+        return cls(
+            code=need.code,
+            sector=need.sector,
+            is_sector=need.is_sector,
+            label={"fr": need.label_fr, "en": need.label_en},
+            hsds_taxonomy_term=need.hsds_term,
+            gbv_aor_sector=need.gbv_aor_sector,
+        )
+
+
+class NeedList(BaseModel):
+    """The taxonomy of needs."""
+
+    version: str
+    items: list[NeedOut]
+
+
+class AdminAreaOut(BaseModel):
+    """A gazetteer unit (OCHA COD P-code)."""
+
+    pcode: str
+    name: str
+    level: int
+    parent_pcode: str | None
+    label_point: Location
+    has_boundary: bool
+    area_sqkm: float | None
+    cod_version: str
+    valid_on: date | None
+    source: str | None
+    licence: str | None
+
+    @classmethod
+    def of(cls, area: AdminArea) -> AdminAreaOut:
+        """The response for a gazetteer unit."""
+        return cls(
+            pcode=area.pcode,
+            name=area.name,
+            level=area.level,
+            parent_pcode=area.parent_pcode,
+            label_point=Location(lon=area.label_lon, lat=area.label_lat),
+            has_boundary=area.geometry is not None,
+            area_sqkm=area.area_sqkm,
+            cod_version=area.cod_version,
+            valid_on=area.valid_on,
+            source=area.source,
+            licence=area.licence,
+        )
+
+
+class AdminAreaDetail(AdminAreaOut):
+    """A gazetteer unit with its boundary."""
+
+    geometry: dict[str, Any] | None = Field(description="GeoJSON polygon, where known")
+
+    @classmethod
+    def of_area(cls, area: AdminArea) -> AdminAreaDetail:
+        """The detailed response for a gazetteer unit."""
+        return cls(**dict(AdminAreaOut.of(area)), geometry=area.geometry)
+
+
+class AdminAreaList(BaseModel):
+    """Gazetteer units."""
+
+    items: list[AdminAreaOut]
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: Literal["ok", "unavailable"]
+    providers: int | None = None
+    directory_revision: int | None = None

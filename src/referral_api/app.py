@@ -1,0 +1,85 @@
+"""The application factory: `create_app(settings)` builds everything; nothing at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from referral_api import __version__, operations
+from referral_api.api.problems import install_problem_handlers
+from referral_api.api.routes import health, providers, reference
+from referral_api.api.routes.docs import install_docs
+from referral_api.db.engine import make_engine
+from referral_api.db.migrate import upgrade
+from referral_api.logs import AccessLogMiddleware
+from referral_api.settings import Settings
+
+DESCRIPTION = """
+Find, in seconds, the right **medical**, **psychosocial**, **legal** and **safety** services
+for a survivor of gender-based violence: open, accepting referrals, suitable for the survivor,
+and in time.
+
+* **Caseworkers**: open an operation, press *Try it out*, change the example and *Execute*.
+* **Systems** (case management tools, hotlines, chatbots): every path is versioned under `/v1`.
+* **Privacy**: the API never asks for a survivor's name or identity, keeps no query location,
+  and never shows where a confidential provider (a safe house) is.
+
+Errors are `application/problem+json` (RFC 9457). The sample directory shipped with this
+service is **illustrative**: replace it with the local, verified referral pathway before use.
+"""
+
+TAGS = [
+    {"name": "Providers", "description": "The directory of service providers."},
+    {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
+    {"name": "Health", "description": "Probes for operators."},
+]
+
+
+def prepare_database(settings: Settings, engine: Engine) -> None:
+    """Migrate, then load the shipped sample into an empty database, as settings ask."""
+    if settings.migrate_on_start:
+        upgrade(settings.migrations_dir, engine)
+    if settings.load_sample_when_empty:
+        with Session(engine) as session:
+            operations.load_sample_when_empty(
+                session=session,
+                services_path=settings.services_path,
+                admin_areas_path=settings.admin_areas_path,
+            )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the API for `settings` (read from the environment when not given)."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        prepare_database(settings, engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="referral-api",
+        version=__version__,
+        summary="GBV referral pathway directory and routing API",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_problem_handlers(app)
+    app.add_middleware(AccessLogMiddleware)
+    app.include_router(providers.router)
+    app.include_router(reference.router)
+    app.include_router(health.router)
+    install_docs(app)
+    return app

@@ -1,0 +1,112 @@
+"""The `referral-api` command: serve, migrate, load, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy.orm import Session
+
+from referral_api import operations
+from referral_api.db.engine import make_engine
+from referral_api.db.migrate import upgrade
+from referral_api.domain.errors import InvalidInputError
+from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from referral_api.logs import configure_logging
+from referral_api.settings import Settings
+
+app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(error: InvalidInputError) -> typer.Exit:
+    typer.echo(f"error: {error.detail}", err=True)
+    for problem in error.problems[:50]:
+        where = "/".join(str(part) for part in problem.location)
+        typer.echo(f"  {where}: {problem.message}", err=True)
+    if len(error.problems) > 50:
+        typer.echo(f"  … and {len(error.problems) - 50} more", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the API (migrating the database and loading the sample when it is empty)."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "referral_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # uvicorn's access log records client addresses and query strings (coordinates of
+        # GET searches); the app writes its own, without either.
+        access_log=False,
+        log_level=settings.log_level,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    settings = Settings()
+    upgrade(settings.migrations_dir, make_engine(settings.database_url))
+    typer.echo("database is at the newest revision")
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="A directory FeatureCollection (.geojson)")],
+    areas: Annotated[
+        Path | None, typer.Option(help="Also load an admin-area FeatureCollection")
+    ] = None,
+) -> None:
+    """Load providers (and organizations) from GeoJSON, all in one transaction."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        organizations, providers = parse_directory(read_json(path))
+        admin_areas = parse_admin_areas(read_json(areas)) if areas else []
+        upgrade(settings.migrations_dir, engine)
+        with Session(engine) as session:
+            if admin_areas:
+                operations.load_admin_areas(session=session, areas=admin_areas)
+            report = operations.load_directory(
+                session=session, organizations=organizations, providers=providers
+            )
+    except InvalidInputError as error:
+        raise _fail(error) from None
+    typer.echo(
+        f"loaded {report.providers} providers and {report.organizations} organizations "
+        f"(directory revision {report.revision})"
+    )
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="Where to write the FeatureCollection")],
+) -> None:
+    """Write the whole directory, confidential locations included, as GeoJSON."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    upgrade(settings.migrations_dir, engine)
+    with Session(engine) as session:
+        collection = operations.export_directory(session=session)
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(collection, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+    typer.echo(f"exported {len(collection['features'])} providers to {path}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

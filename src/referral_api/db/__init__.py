@@ -1,0 +1,1 @@
+"""Storage: tables, engine, migrations and the repository that maps rows to domain values."""

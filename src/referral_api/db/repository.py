@@ -1,0 +1,447 @@
+"""Reads and writes of directory rows, translated to and from domain values."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from referral_api.db.tables import (
+    AdminAreaRow,
+    DirectoryStateRow,
+    OrganizationRow,
+    ProviderRow,
+    ServiceRow,
+)
+from referral_api.domain.access import Viewer
+from referral_api.domain.geometry import BBox
+from referral_api.domain.model import (
+    Access,
+    AdminArea,
+    AdminCodes,
+    Contacts,
+    Cost,
+    Eligibility,
+    Modality,
+    Organization,
+    OrganizationKind,
+    Provider,
+    Service,
+    ServiceArea,
+    Sex,
+    Status,
+    Visibility,
+)
+
+
+def utc_now() -> datetime:
+    """The current moment, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+# --- organizations -------------------------------------------------------------------------
+
+
+def _organization(row: OrganizationRow) -> Organization:
+    return Organization(
+        id=row.id,
+        name=row.name,
+        kind=OrganizationKind(row.kind),
+        acronym=row.acronym,
+        email=row.email,
+        phone=row.phone,
+        website=row.website,
+    )
+
+
+def save_organization(*, session: Session, organization: Organization) -> None:
+    """Insert or update an organization."""
+    now = utc_now()
+    row = session.get(OrganizationRow, organization.id)
+    if row is None:
+        row = OrganizationRow(
+            id=organization.id,
+            name=organization.name,
+            kind=organization.kind.value,
+            created_at=now,
+            updated_at=now,
+        )
+    row.name = organization.name
+    row.kind = organization.kind.value
+    row.acronym = organization.acronym
+    row.email = organization.email
+    row.phone = organization.phone
+    row.website = organization.website
+    row.updated_at = now
+    session.add(row)
+
+
+def list_organizations(*, session: Session) -> list[Organization]:
+    """Every organization, by id."""
+    rows = session.scalars(select(OrganizationRow).order_by(col(OrganizationRow.id)))
+    return [_organization(row) for row in rows]
+
+
+def organization_ids(*, session: Session) -> set[str]:
+    """The ids of every organization."""
+    return set(session.scalars(select(col(OrganizationRow.id))))
+
+
+# --- providers -----------------------------------------------------------------------------
+
+
+def _service(row: ServiceRow) -> Service:
+    return Service(
+        need=row.need,
+        eligibility=Eligibility(
+            sexes=tuple(Sex(sex) for sex in row.sexes),
+            min_age=row.min_age,
+            max_age=row.max_age,
+            child_friendly=row.child_friendly,
+            population_groups=tuple(row.population_groups),
+        ),
+        cost=Cost(row.cost),
+        access=Access(row.access),
+        capabilities=tuple(row.capabilities),
+        notes=dict(row.notes),
+    )
+
+
+def _provider(row: ProviderRow, services: Sequence[ServiceRow]) -> Provider:
+    return Provider(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        modality=Modality(row.modality),
+        services=tuple(_service(service) for service in services),
+        description=dict(row.description),
+        lon=row.lon,
+        lat=row.lat,
+        address=row.address,
+        admin=AdminCodes(
+            adm1=row.adm1_pcode,
+            adm2=row.adm2_pcode,
+            adm3=row.adm3_pcode,
+            cod_version=row.cod_version,
+        ),
+        service_area=ServiceArea(
+            geometry=row.service_area,
+            radius_km=row.service_radius_km,
+            pcodes=tuple(row.service_area_pcodes),
+        ),
+        contacts=Contacts(
+            phones=tuple(row.phones), email=row.email, focal_point_role=row.focal_point_role
+        ),
+        opening_hours=row.opening_hours,
+        timezone=row.timezone,
+        languages=tuple(row.languages),
+        accessibility=tuple(row.accessibility),
+        status=Status(row.status),
+        status_reason=row.status_reason,
+        status_until=row.status_until,
+        accepting_referrals=row.accepting_referrals,
+        visibility=Visibility(row.visibility),
+        last_verified_at=row.last_verified_at,
+        last_verified_by=row.last_verified_by,
+        verification=row.verification,
+        source=row.source,
+        licence=row.licence,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _fill_row(row: ProviderRow, provider: Provider) -> None:
+    row.organization_id = provider.organization_id
+    row.name = provider.name
+    row.description = dict(provider.description)
+    row.modality = provider.modality.value
+    row.lon = provider.lon
+    row.lat = provider.lat
+    row.address = provider.address
+    row.adm1_pcode = provider.admin.adm1
+    row.adm2_pcode = provider.admin.adm2
+    row.adm3_pcode = provider.admin.adm3
+    row.cod_version = provider.admin.cod_version
+    row.service_area = provider.service_area.geometry
+    row.service_radius_km = provider.service_area.radius_km
+    row.service_area_pcodes = list(provider.service_area.pcodes)
+    row.phones = list(provider.contacts.phones)
+    row.email = provider.contacts.email
+    row.focal_point_role = provider.contacts.focal_point_role
+    row.opening_hours = provider.opening_hours
+    row.timezone = provider.timezone
+    row.languages = list(provider.languages)
+    row.accessibility = list(provider.accessibility)
+    row.status = provider.status.value
+    row.status_reason = provider.status_reason
+    row.status_until = provider.status_until
+    row.accepting_referrals = provider.accepting_referrals
+    row.visibility = provider.visibility.value
+    row.last_verified_at = provider.last_verified_at
+    row.last_verified_by = provider.last_verified_by
+    row.verification = provider.verification
+    row.source = provider.source
+    row.licence = provider.licence
+
+
+def _service_rows(provider: Provider) -> list[ServiceRow]:
+    return [
+        ServiceRow(
+            provider_id=provider.id,
+            position=position,
+            need=service.need,
+            sexes=[sex.value for sex in service.eligibility.sexes],
+            min_age=service.eligibility.min_age,
+            max_age=service.eligibility.max_age,
+            child_friendly=service.eligibility.child_friendly,
+            population_groups=list(service.eligibility.population_groups),
+            cost=service.cost.value,
+            access=service.access.value,
+            capabilities=list(service.capabilities),
+            notes=dict(service.notes),
+        )
+        for position, service in enumerate(provider.services)
+    ]
+
+
+def upsert_provider(*, session: Session, provider: Provider) -> None:
+    """Store `provider` as given, replacing its services; a deleted one comes back."""
+    now = utc_now()
+    row = session.get(ProviderRow, provider.id)
+    if row is None:
+        row = ProviderRow(
+            id=provider.id,
+            organization_id=provider.organization_id,
+            name=provider.name,
+            modality=provider.modality.value,
+            timezone=provider.timezone,
+            status=provider.status.value,
+            visibility=provider.visibility.value,
+            verification=provider.verification,
+            revision=1,
+            created_at=provider.created_at or now,
+            updated_at=now,
+        )
+    else:
+        row.revision += 1
+        row.updated_at = now
+        row.deleted_at = None
+        session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
+    _fill_row(row, provider)
+    session.add(row)
+    session.add_all(_service_rows(provider))
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderQuery:
+    """Filters of the provider listing; None means "any"."""
+
+    need: str | None = None
+    pcode: str | None = None
+    bbox: BBox | None = None
+    status: Status | None = None
+    modified_after: datetime | None = None
+
+
+def _entitled(viewer: Viewer) -> ColumnElement[bool]:
+    # Filters on location must not find restricted providers for callers who may not see
+    # where they are: a shrinking bbox would otherwise pin a safe house down.
+    public = col(ProviderRow.visibility) == Visibility.PUBLIC.value
+    if viewer.is_admin:
+        return ~false()
+    if viewer.organization_id is None:
+        return public
+    return or_(public, col(ProviderRow.organization_id) == viewer.organization_id)
+
+
+def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(ProviderRow.deleted_at).is_(None)]
+    if query.need is not None:
+        conditions.append(
+            exists().where(
+                col(ServiceRow.provider_id) == col(ProviderRow.id),
+                or_(
+                    col(ServiceRow.need) == query.need,
+                    col(ServiceRow.need).startswith(query.need + "."),
+                ),
+            )
+        )
+    if query.pcode is not None:
+        coarse = or_(
+            col(ProviderRow.adm1_pcode) == query.pcode,
+            col(ProviderRow.adm2_pcode) == query.pcode,
+        )
+        fine = (col(ProviderRow.adm3_pcode) == query.pcode) & _entitled(viewer)
+        conditions.append(or_(coarse, fine))
+    if query.bbox is not None:
+        box = query.bbox
+        conditions += [
+            col(ProviderRow.lon).between(box.west, box.east),
+            col(ProviderRow.lat).between(box.south, box.north),
+            _entitled(viewer),
+        ]
+    if query.status is not None:
+        conditions.append(col(ProviderRow.status) == query.status.value)
+    if query.modified_after is not None:
+        conditions.append(col(ProviderRow.updated_at) > query.modified_after)
+    return conditions
+
+
+def _with_services(session: Session, rows: Sequence[ProviderRow]) -> list[Provider]:
+    if not rows:
+        return []
+    services: dict[uuid.UUID, list[ServiceRow]] = {row.id: [] for row in rows}
+    statement = (
+        select(ServiceRow)
+        .where(col(ServiceRow.provider_id).in_(list(services)))
+        .order_by(col(ServiceRow.provider_id), col(ServiceRow.position))
+    )
+    for service in session.scalars(statement):
+        services[service.provider_id].append(service)
+    return [_provider(row, services[row.id]) for row in rows]
+
+
+def find_providers(
+    *,
+    session: Session,
+    query: ProviderQuery,
+    viewer: Viewer,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Provider]:
+    """Up to `limit` providers matching `query`, ordered by id, starting after `after`."""
+    conditions = _conditions(query, viewer)
+    if after is not None:
+        conditions.append(col(ProviderRow.id) > after)
+    statement = select(ProviderRow).where(*conditions).order_by(col(ProviderRow.id)).limit(limit)
+    return _with_services(session, list(session.scalars(statement)))
+
+
+def count_providers(*, session: Session, query: ProviderQuery, viewer: Viewer) -> int:
+    """How many providers match `query`."""
+    statement = select(func.count()).select_from(ProviderRow).where(*_conditions(query, viewer))
+    return int(session.execute(statement).scalar_one())
+
+
+def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None:
+    """The provider with that id, unless it does not exist or was deleted."""
+    row = session.get(ProviderRow, provider_id)
+    if row is None or row.deleted_at is not None:
+        return None
+    return _with_services(session, [row])[0]
+
+
+def all_providers(*, session: Session) -> list[Provider]:
+    """Every provider not deleted, by id."""
+    statement = (
+        select(ProviderRow)
+        .where(col(ProviderRow.deleted_at).is_(None))
+        .order_by(col(ProviderRow.id))
+    )
+    return _with_services(session, list(session.scalars(statement)))
+
+
+def has_providers(*, session: Session) -> bool:
+    """Whether the directory holds any provider, deleted ones included."""
+    return bool(session.scalar(select(exists().where(col(ProviderRow.id).is_not(None)))))
+
+
+# --- admin areas ---------------------------------------------------------------------------
+
+
+def _admin_area(row: AdminAreaRow) -> AdminArea:
+    return AdminArea(
+        pcode=row.pcode,
+        name=row.name,
+        level=row.level,
+        parent_pcode=row.parent_pcode,
+        label_lon=row.label_lon,
+        label_lat=row.label_lat,
+        cod_version=row.cod_version,
+        geometry=row.geometry,
+        name_ref=row.name_ref,
+        area_sqkm=row.area_sqkm,
+        valid_on=row.valid_on,
+        source=row.source,
+        licence=row.licence,
+    )
+
+
+def save_admin_areas(*, session: Session, areas: Iterable[AdminArea]) -> int:
+    """Insert or replace gazetteer units; returns how many were written."""
+    count = 0
+    for area in areas:
+        row = session.get(AdminAreaRow, area.pcode) or AdminAreaRow(
+            pcode=area.pcode,
+            name=area.name,
+            level=area.level,
+            label_lon=area.label_lon,
+            label_lat=area.label_lat,
+            cod_version=area.cod_version,
+        )
+        row.name = area.name
+        row.name_ref = area.name_ref
+        row.level = area.level
+        row.parent_pcode = area.parent_pcode
+        row.label_lon = area.label_lon
+        row.label_lat = area.label_lat
+        row.geometry = area.geometry
+        row.area_sqkm = area.area_sqkm
+        row.cod_version = area.cod_version
+        row.valid_on = area.valid_on
+        row.source = area.source
+        row.licence = area.licence
+        session.add(row)
+        count += 1
+    return count
+
+
+def list_admin_areas(
+    *, session: Session, level: int | None = None, parent_pcode: str | None = None
+) -> list[AdminArea]:
+    """Gazetteer units, optionally of one level or under one parent, by P-code."""
+    statement = select(AdminAreaRow)
+    if level is not None:
+        statement = statement.where(col(AdminAreaRow.level) == level)
+    if parent_pcode is not None:
+        statement = statement.where(col(AdminAreaRow.parent_pcode) == parent_pcode)
+    rows = session.scalars(statement.order_by(col(AdminAreaRow.pcode)))
+    return [_admin_area(row) for row in rows]
+
+
+def get_admin_area(*, session: Session, pcode: str) -> AdminArea | None:
+    """The gazetteer unit with that P-code."""
+    row = session.get(AdminAreaRow, pcode)
+    return None if row is None else _admin_area(row)
+
+
+def has_admin_areas(*, session: Session) -> bool:
+    """Whether the gazetteer holds anything."""
+    return bool(session.scalar(select(exists().where(col(AdminAreaRow.pcode).is_not(None)))))
+
+
+# --- directory revision --------------------------------------------------------------------
+
+
+def bump_revision(*, session: Session) -> int:
+    """Count one more change to the directory; returns the new revision."""
+    row = session.get(DirectoryStateRow, 1) or DirectoryStateRow(
+        id=1, revision=0, changed_at=utc_now()
+    )
+    row.revision += 1
+    row.changed_at = utc_now()
+    session.add(row)
+    return row.revision
+
+
+def current_revision(*, session: Session) -> int:
+    """The directory's revision; 0 before anything was loaded."""
+    row = session.get(DirectoryStateRow, 1)
+    return 0 if row is None else row.revision

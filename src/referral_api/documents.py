@@ -1,0 +1,359 @@
+"""Provider entries as exchanged: GeoJSON feature properties and JSON bodies (pydantic)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from referral_api.domain.model import (
+    Access,
+    AdminArea,
+    AdminCodes,
+    Contacts,
+    Cost,
+    Eligibility,
+    Modality,
+    Organization,
+    OrganizationKind,
+    Provider,
+    Service,
+    ServiceArea,
+    Sex,
+    Status,
+    Visibility,
+)
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Translations = Annotated[
+    dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
+    Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
+]
+Phone = Annotated[
+    str, Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +23675000000")
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EligibilityDocument(_Strict):
+    """Who the service is for; leave a field out when there is no restriction."""
+
+    sexes: list[Sex] = Field(default_factory=list, max_length=3)
+    min_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    child_friendly: bool = False
+    population_groups: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
+class ServiceDocument(_Strict):
+    """One need the provider answers, with its conditions."""
+
+    need: str = Field(description="A code from GET /v1/needs, e.g. medical.pep", max_length=40)
+    eligibility: EligibilityDocument = Field(default_factory=EligibilityDocument)
+    cost: Cost = Cost.FREE
+    access: Access = Access.WALK_IN
+    capabilities: list[Annotated[str, Field(pattern=r"^[a-z_]{2,30}$")]] = Field(
+        default_factory=list, max_length=20, description="e.g. pep, ec, forensic"
+    )
+    notes: Translations = Field(default_factory=dict)
+
+    def to_domain(self) -> Service:
+        """The domain value."""
+        rule = self.eligibility
+        return Service(
+            need=self.need,
+            eligibility=Eligibility(
+                sexes=tuple(rule.sexes),
+                min_age=rule.min_age,
+                max_age=rule.max_age,
+                child_friendly=rule.child_friendly,
+                population_groups=tuple(rule.population_groups),
+            ),
+            cost=self.cost,
+            access=self.access,
+            capabilities=tuple(self.capabilities),
+            notes=dict(self.notes),
+        )
+
+    @classmethod
+    def of(cls, service: Service) -> ServiceDocument:
+        """The document of a domain value."""
+        rule = service.eligibility
+        return cls(
+            need=service.need,
+            eligibility=EligibilityDocument(
+                sexes=list(rule.sexes),
+                min_age=rule.min_age,
+                max_age=rule.max_age,
+                child_friendly=rule.child_friendly,
+                population_groups=list(rule.population_groups),
+            ),
+            cost=service.cost,
+            access=service.access,
+            capabilities=list(service.capabilities),
+            notes=dict(service.notes),
+        )
+
+
+class AdminCodesDocument(_Strict):
+    """P-codes the provider lies in and the COD edition they come from."""
+
+    adm1: str | None = Field(default=None, max_length=20)
+    adm2: str | None = Field(default=None, max_length=20)
+    adm3: str | None = Field(default=None, max_length=20)
+    cod_version: str | None = Field(default=None, max_length=20)
+
+
+class ServiceAreaDocument(_Strict):
+    """Where the provider serves: a polygon, a radius around it, or a list of P-codes."""
+
+    geometry: dict[str, Any] | None = Field(
+        default=None, description="GeoJSON Polygon or MultiPolygon (WGS84)"
+    )
+    radius_km: float | None = Field(default=None, gt=0, le=2000)
+    pcodes: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=500)
+
+
+class ContactsDocument(_Strict):
+    """How to reach the provider: phone numbers in E.164 and a role, never a private person."""
+
+    phones: list[Phone] = Field(default_factory=list, max_length=10)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    focal_point_role: str | None = Field(default=None, max_length=200)
+
+
+class ProviderProperties(_Strict):
+    """Everything a partner states about a provider, except its id and location."""
+
+    organization_id: str = Field(max_length=64)
+    name: ShortText
+    description: Translations = Field(default_factory=dict)
+    modality: Modality = Modality.STATIC
+    address: str | None = Field(default=None, max_length=500)
+    admin: AdminCodesDocument = Field(default_factory=AdminCodesDocument)
+    service_area: ServiceAreaDocument | None = None
+    contacts: ContactsDocument = Field(default_factory=ContactsDocument)
+    opening_hours: str | None = Field(
+        default=None, max_length=500, description="OpenStreetMap opening_hours, e.g. 24/7"
+    )
+    timezone: str = Field(default="Africa/Bangui", max_length=64)
+    languages: list[str] = Field(default_factory=list, max_length=20)
+    accessibility: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20
+    )
+    status: Status = Status.ACTIVE
+    status_reason: str | None = Field(default=None, max_length=500)
+    status_until: date | None = None
+    accepting_referrals: bool = True
+    visibility: Visibility = Visibility.PUBLIC
+    last_verified_at: AwareDatetime | None = None
+    last_verified_by: str | None = Field(default=None, max_length=200)
+    verification: str = Field(default="partner", max_length=20)
+    source: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=200)
+    services: list[ServiceDocument] = Field(min_length=1, max_length=40)
+
+    def to_domain(
+        self, provider_id: uuid.UUID, lon: float | None, lat: float | None, **stored: Any
+    ) -> Provider:
+        """The domain value; `stored` carries what storage owns (revision, timestamps)."""
+        area = self.service_area or ServiceAreaDocument()
+        return Provider(
+            id=provider_id,
+            organization_id=self.organization_id,
+            name=self.name,
+            modality=self.modality,
+            services=tuple(service.to_domain() for service in self.services),
+            description=dict(self.description),
+            lon=lon,
+            lat=lat,
+            address=self.address,
+            admin=AdminCodes(**self.admin.model_dump()),
+            service_area=ServiceArea(
+                geometry=area.geometry, radius_km=area.radius_km, pcodes=tuple(area.pcodes)
+            ),
+            contacts=Contacts(
+                phones=tuple(self.contacts.phones),
+                email=self.contacts.email,
+                focal_point_role=self.contacts.focal_point_role,
+            ),
+            opening_hours=self.opening_hours,
+            timezone=self.timezone,
+            languages=tuple(self.languages),
+            accessibility=tuple(self.accessibility),
+            status=self.status,
+            status_reason=self.status_reason,
+            status_until=self.status_until,
+            accepting_referrals=self.accepting_referrals,
+            visibility=self.visibility,
+            last_verified_at=self.last_verified_at,
+            last_verified_by=self.last_verified_by,
+            verification=self.verification,
+            source=self.source,
+            licence=self.licence,
+            **stored,
+        )
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderProperties:
+        """The document of a domain value, with everything it holds."""
+        area = provider.service_area
+        return cls(
+            organization_id=provider.organization_id,
+            name=provider.name,
+            description=dict(provider.description),
+            modality=provider.modality,
+            address=provider.address,
+            admin=AdminCodesDocument(
+                adm1=provider.admin.adm1,
+                adm2=provider.admin.adm2,
+                adm3=provider.admin.adm3,
+                cod_version=provider.admin.cod_version,
+            ),
+            service_area=ServiceAreaDocument(
+                geometry=area.geometry, radius_km=area.radius_km, pcodes=list(area.pcodes)
+            )
+            if area.is_declared
+            else None,
+            contacts=ContactsDocument(
+                phones=list(provider.contacts.phones),
+                email=provider.contacts.email,
+                focal_point_role=provider.contacts.focal_point_role,
+            ),
+            opening_hours=provider.opening_hours,
+            timezone=provider.timezone,
+            languages=list(provider.languages),
+            accessibility=list(provider.accessibility),
+            status=provider.status,
+            status_reason=provider.status_reason,
+            status_until=provider.status_until,
+            accepting_referrals=provider.accepting_referrals,
+            visibility=provider.visibility,
+            last_verified_at=provider.last_verified_at,
+            last_verified_by=provider.last_verified_by,
+            verification=provider.verification,
+            source=provider.source,
+            licence=provider.licence,
+            services=[ServiceDocument.of(service) for service in provider.services],
+        )
+
+
+class PointGeometry(_Strict):
+    """A GeoJSON Point in WGS84, [longitude, latitude]."""
+
+    type: Literal["Point"]
+    coordinates: Annotated[list[float], Field(min_length=2, max_length=3)]
+
+
+class ProviderFeature(BaseModel):
+    """One provider as a GeoJSON Feature: the import and export format."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["Feature"]
+    id: uuid.UUID
+    geometry: PointGeometry | None
+    properties: ProviderProperties
+
+
+class OrganizationDocument(_Strict):
+    """A partner organization."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: ShortText
+    acronym: str | None = Field(default=None, max_length=40)
+    kind: OrganizationKind
+    email: str | None = Field(default=None, max_length=320)
+    phone: Phone | None = None
+    website: str | None = Field(default=None, max_length=500)
+
+    def to_domain(self) -> Organization:
+        """The domain value."""
+        return Organization(**self.model_dump())
+
+    @classmethod
+    def of(cls, organization: Organization) -> OrganizationDocument:
+        """The document of a domain value."""
+        return cls(
+            id=organization.id,
+            name=organization.name,
+            acronym=organization.acronym,
+            kind=organization.kind,
+            email=organization.email,
+            phone=organization.phone,
+            website=organization.website,
+        )
+
+
+class DirectoryCollection(BaseModel):
+    """`services.geojson`: organizations (a foreign member) and one Feature per provider."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["FeatureCollection"]
+    organizations: list[OrganizationDocument] = Field(default_factory=list)
+    features: list[ProviderFeature]
+
+
+class AdminAreaProperties(BaseModel):
+    """A gazetteer unit as shipped in `admin_areas.geojson`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pcode: str
+    name: str
+    name_ref: str | None = None
+    level: int = Field(ge=0, le=5)
+    parent_pcode: str | None = None
+    label_point: Annotated[list[float], Field(min_length=2, max_length=2)]
+    area_sqkm: float | None = None
+    cod_version: str
+    valid_on: date | None = None
+    source: str | None = None
+    licence: str | None = None
+
+
+class AdminAreaFeature(BaseModel):
+    """One gazetteer unit as a GeoJSON Feature (geometry null where only a label point is known)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["Feature"]
+    geometry: dict[str, Any] | None
+    properties: AdminAreaProperties
+
+    def to_domain(self) -> AdminArea:
+        """The domain value."""
+        p = self.properties
+        return AdminArea(
+            pcode=p.pcode,
+            name=p.name,
+            level=p.level,
+            parent_pcode=p.parent_pcode,
+            label_lon=p.label_point[0],
+            label_lat=p.label_point[1],
+            cod_version=p.cod_version,
+            geometry=self.geometry,
+            name_ref=p.name_ref,
+            area_sqkm=p.area_sqkm,
+            valid_on=p.valid_on,
+            source=p.source,
+            licence=p.licence,
+        )
+
+
+class AdminAreaCollection(BaseModel):
+    """`admin_areas.geojson`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["FeatureCollection"]
+    features: list[AdminAreaFeature]

@@ -1,0 +1,1 @@
+"""Pure domain logic: taxonomy, model, eligibility, hours, geometry and ranking (no I/O)."""

@@ -1,0 +1,46 @@
+"""Domain errors: they describe what went wrong and know nothing of HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ReferralError(Exception):
+    """Base of every error the service reports to its callers."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFoundError(ReferralError):
+    """The thing asked for does not exist (or the caller may not know it exists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid field: where it is (a path of names and indexes) and what is wrong."""
+
+    location: tuple[str | int, ...]
+    message: str
+
+
+class InvalidInputError(ReferralError):
+    """Input that parses but breaks a rule of the domain."""
+
+    def __init__(self, detail: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(detail)
+        self.problems = tuple(problems)
+
+
+class AmbiguousPlaceError(InvalidInputError):
+    """A place name that matches several places, or none; the candidates help the caller."""
+
+    def __init__(self, detail: str, candidates: Sequence[str]) -> None:
+        super().__init__(detail, (FieldProblem(("place",), detail),))
+        self.candidates = tuple(candidates)
+
+
+class DirectoryUnavailableError(ReferralError):
+    """The directory's storage cannot be reached right now."""

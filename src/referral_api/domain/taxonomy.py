@@ -1,0 +1,148 @@
+"""The controlled vocabulary of needs that providers offer and survivors ask for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TAXONOMY_VERSION = "2026-11"
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One taxonomy term; a sector's code has no dot, a sub-code is `sector.detail`."""
+
+    code: str
+    label_fr: str
+    label_en: str
+    hsds_term: str
+    gbv_aor_sector: str
+
+    @property
+    def sector(self) -> str:
+        """The sector code this term belongs to (itself for a sector)."""
+        return self.code.split(".", 1)[0]
+
+    @property
+    def is_sector(self) -> bool:
+        """Whether this term is a top-level sector."""
+        return "." not in self.code
+
+    def label(self, lang: str) -> str:
+        """The label in `lang` (fr or en), French otherwise: it is the working language."""
+        return self.label_en if lang == "en" else self.label_fr
+
+
+NEEDS: tuple[Need, ...] = (
+    Need(
+        "case_management",
+        "Gestion de cas VBG",
+        "GBV case management",
+        "case-management",
+        "case_management",
+    ),
+    Need("medical", "Prise en charge médicale", "Medical care", "health", "health"),
+    Need(
+        "medical.cmr",
+        "Prise en charge clinique du viol",
+        "Clinical management of rape",
+        "clinical-management-of-rape",
+        "health",
+    ),
+    Need(
+        "medical.pep",
+        "Prophylaxie post-exposition (PPE) au VIH",
+        "HIV post-exposure prophylaxis (PEP)",
+        "post-exposure-prophylaxis",
+        "health",
+    ),
+    Need(
+        "medical.ec",
+        "Contraception d'urgence",
+        "Emergency contraception",
+        "emergency-contraception",
+        "health",
+    ),
+    Need(
+        "medical.sti",
+        "Prévention et traitement des IST",
+        "STI prevention and treatment",
+        "sexually-transmitted-infections",
+        "health",
+    ),
+    Need(
+        "medical.general",
+        "Soins médicaux généraux",
+        "General medical care",
+        "general-medical-care",
+        "health",
+    ),
+    Need(
+        "psychosocial",
+        "Soutien psychosocial et santé mentale",
+        "Psychosocial support and mental health",
+        "mental-health",
+        "psychosocial",
+    ),
+    Need(
+        "psychosocial.pss",
+        "Soutien psychosocial",
+        "Psychosocial support",
+        "psychosocial-support",
+        "psychosocial",
+    ),
+    Need(
+        "psychosocial.mental_health",
+        "Soins de santé mentale",
+        "Mental health care",
+        "mental-health-care",
+        "psychosocial",
+    ),
+    Need(
+        "legal",
+        "Assistance juridique et judiciaire",
+        "Legal and justice assistance",
+        "legal",
+        "legal_justice",
+    ),
+    Need("legal.aid", "Aide juridique", "Legal aid", "legal-aid", "legal_justice"),
+    Need("legal.police", "Police et sécurité publique", "Police", "police", "legal_justice"),
+    Need("legal.justice", "Justice (tribunaux)", "Justice (courts)", "courts", "legal_justice"),
+    Need("safety", "Sécurité et protection", "Safety and protection", "safety", "safety_security"),
+    Need(
+        "safety.shelter", "Hébergement sécurisé", "Safe shelter", "safe-shelter", "safety_security"
+    ),
+    Need(
+        "safety.security", "Sécurité physique", "Physical security", "security", "safety_security"
+    ),
+    Need(
+        "economic",
+        "Autonomisation économique",
+        "Economic empowerment",
+        "economic-empowerment",
+        "livelihoods",
+    ),
+)
+
+_BY_CODE = {need.code: need for need in NEEDS}
+NEED_CODES: frozenset[str] = frozenset(_BY_CODE)
+
+# A provider declares services with the most precise code it can; a sector code on a
+# provider means "this sector, unspecified" and only matches a request for the sector.
+SECTORS: frozenset[str] = frozenset(need.code for need in NEEDS if need.is_sector)
+
+
+def get_need(code: str) -> Need | None:
+    """The taxonomy term for `code`, or None when it is not in the taxonomy."""
+    return _BY_CODE.get(code)
+
+
+def unknown_codes(codes: list[str] | tuple[str, ...] | frozenset[str]) -> list[str]:
+    """The codes of `codes` that the taxonomy does not know, in their given order."""
+    return [code for code in codes if code not in _BY_CODE]
+
+
+def matches(requested: str, offered: str) -> bool:
+    """Whether an offered need code answers a requested one (a sector matches its children)."""
+    if requested == offered:
+        return True
+    return "." not in requested and offered.startswith(requested + ".")

@@ -1,0 +1,94 @@
+"""Rules a provider entry must satisfy beyond its types, reported field by field."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from referral_api.domain import taxonomy
+from referral_api.domain.errors import FieldProblem, InvalidInputError
+from referral_api.domain.geometry import parse_service_area
+from referral_api.domain.hours import validate_opening_hours, validate_timezone
+from referral_api.domain.model import Modality, Provider
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_PCODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,18}$")
+
+
+def _problems_of(error: InvalidInputError) -> tuple[FieldProblem, ...]:
+    return error.problems or (FieldProblem((), error.detail),)
+
+
+def check_location(lon: float | None, lat: float | None) -> list[FieldProblem]:
+    """Problems with a WGS84 point, if any."""
+    if lon is None and lat is None:
+        return []
+    if lon is None or lat is None:
+        return [FieldProblem(("geometry",), "give both longitude and latitude")]
+    problems = []
+    if not math.isfinite(lon) or not -180 <= lon <= 180:
+        problems.append(
+            FieldProblem(("geometry", "coordinates", 0), "longitude not in [-180, 180]")
+        )
+    if not math.isfinite(lat) or not -90 <= lat <= 90:
+        problems.append(FieldProblem(("geometry", "coordinates", 1), "latitude not in [-90, 90]"))
+    return problems
+
+
+def provider_problems(provider: Provider) -> list[FieldProblem]:
+    """Every rule `provider` breaks, with the path of the field concerned."""
+    problems = check_location(provider.lon, provider.lat)
+    if provider.modality is not Modality.REMOTE and provider.lon is None:
+        problems.append(
+            FieldProblem(("geometry",), f"a {provider.modality.value} provider needs a location")
+        )
+    if provider.modality is Modality.REMOTE and not provider.service_area.is_declared:
+        problems.append(
+            FieldProblem(("service_area",), "a remote provider must declare where it serves")
+        )
+    if not provider.services:
+        problems.append(FieldProblem(("services",), "at least one service is required"))
+    seen: set[str] = set()
+    for index, service in enumerate(provider.services):
+        where: tuple[str | int, ...] = ("services", index)
+        if taxonomy.get_need(service.need) is None:
+            problems.append(FieldProblem((*where, "need"), f"unknown need code {service.need!r}"))
+        if service.need in seen:
+            problems.append(FieldProblem((*where, "need"), f"{service.need!r} is listed twice"))
+        seen.add(service.need)
+        rule = service.eligibility
+        if rule.min_age is not None and rule.max_age is not None and rule.min_age > rule.max_age:
+            problems.append(
+                FieldProblem((*where, "eligibility", "min_age"), "min_age is above max_age")
+            )
+    for index, language in enumerate(provider.languages):
+        if not _LANGUAGE.match(language):
+            problems.append(
+                FieldProblem(("languages", index), "not an ISO 639 code such as fr, sg or en")
+            )
+    for index, pcode in enumerate(provider.service_area.pcodes):
+        if not _PCODE.match(pcode):
+            problems.append(FieldProblem(("service_area", "pcodes", index), "not a P-code"))
+    if provider.service_area.geometry is not None:
+        try:
+            parse_service_area(provider.service_area.geometry, ("service_area", "geometry"))
+        except InvalidInputError as error:
+            problems.extend(_problems_of(error))
+    if provider.opening_hours is not None:
+        try:
+            validate_opening_hours(provider.opening_hours, ("opening_hours",))
+        except InvalidInputError as error:
+            problems.extend(_problems_of(error))
+    try:
+        validate_timezone(provider.timezone, ("timezone",))
+    except InvalidInputError as error:
+        problems.extend(_problems_of(error))
+    return problems
+
+
+def ensure_valid(provider: Provider, label: str = "The provider entry") -> Provider:
+    """The provider itself, or an error that lists every problem found."""
+    problems = provider_problems(provider)
+    if problems:
+        raise InvalidInputError(f"{label} is not valid ({len(problems)} problem(s))", problems)
+    return provider

@@ -1,0 +1,1 @@
+"""Exchange formats: the GeoJSON directory and gazetteer files."""

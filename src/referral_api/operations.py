@@ -1,0 +1,159 @@
+"""Use cases: each loads through the repository, calls the domain and commits once."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from referral_api.db import repository
+from referral_api.domain.access import Viewer
+from referral_api.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from referral_api.domain.model import AdminArea, Organization, Provider
+from referral_api.interop.geojson import (
+    directory_collection,
+    parse_admin_areas,
+    parse_directory,
+    read_json,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What a load wrote."""
+
+    organizations: int
+    providers: int
+    revision: int
+
+
+def load_directory(
+    *, session: Session, organizations: list[Organization], providers: list[Provider]
+) -> LoadReport:
+    """Insert or replace organizations and providers in one transaction: all or nothing."""
+    known = repository.organization_ids(session=session) | {org.id for org in organizations}
+    missing = [
+        FieldProblem(("features", index, "properties", "organization_id"), "unknown organization")
+        for index, provider in enumerate(providers)
+        if provider.organization_id not in known
+    ]
+    if missing:
+        raise InvalidInputError(
+            f"{len(missing)} provider(s) name an organization that does not exist", missing
+        )
+    for organization in organizations:
+        repository.save_organization(session=session, organization=organization)
+    session.flush()
+    for provider in providers:
+        repository.upsert_provider(session=session, provider=provider)
+    revision = repository.bump_revision(session=session)
+    session.commit()
+    return LoadReport(len(organizations), len(providers), revision)
+
+
+def load_admin_areas(*, session: Session, areas: list[AdminArea]) -> int:
+    """Insert or replace gazetteer units in one transaction."""
+    count = repository.save_admin_areas(session=session, areas=areas)
+    session.commit()
+    return count
+
+
+def is_empty(*, session: Session) -> bool:
+    """Whether neither providers nor admin areas were ever loaded."""
+    return not (
+        repository.has_providers(session=session) or repository.has_admin_areas(session=session)
+    )
+
+
+def export_directory(*, session: Session) -> dict[str, Any]:
+    """The whole directory as a GeoJSON FeatureCollection, in the import format."""
+    return directory_collection(
+        repository.list_organizations(session=session),
+        repository.all_providers(session=session),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPage:
+    """One page of a provider listing."""
+
+    providers: list[Provider]
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(provider_id: uuid.UUID) -> str:
+    """An opaque cursor that resumes a listing after `provider_id`."""
+    return base64.urlsafe_b64encode(provider_id.bytes).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> uuid.UUID:
+    """The provider id a cursor resumes after, or an error naming the parameter."""
+    try:
+        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidInputError(
+            "The cursor is not one this API returned",
+            (FieldProblem(("query", "cursor"), "invalid cursor"),),
+        ) from None
+
+
+def list_providers(
+    *,
+    session: Session,
+    query: repository.ProviderQuery,
+    viewer: Viewer,
+    cursor: str | None,
+    limit: int,
+) -> ProviderPage:
+    """A page of providers matching `query`, in a stable order."""
+    after = decode_cursor(cursor) if cursor else None
+    found = repository.find_providers(
+        session=session, query=query, viewer=viewer, after=after, limit=limit + 1
+    )
+    page, more = found[:limit], len(found) > limit
+    return ProviderPage(
+        providers=page,
+        total=repository.count_providers(session=session, query=query, viewer=viewer),
+        next_cursor=encode_cursor(page[-1].id) if more else None,
+    )
+
+
+def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider:
+    """The provider with that id, or NotFoundError."""
+    provider = repository.get_provider(session=session, provider_id=provider_id)
+    if provider is None:
+        raise NotFoundError(f"No provider with id {provider_id}")
+    return provider
+
+
+def list_admin_areas(
+    *, session: Session, level: int | None, parent_pcode: str | None
+) -> list[AdminArea]:
+    """Gazetteer units, optionally filtered."""
+    return repository.list_admin_areas(session=session, level=level, parent_pcode=parent_pcode)
+
+
+def get_admin_area(*, session: Session, pcode: str) -> AdminArea:
+    """The gazetteer unit with that P-code, or NotFoundError."""
+    area = repository.get_admin_area(session=session, pcode=pcode)
+    if area is None:
+        raise NotFoundError(f"No admin area with P-code {pcode}")
+    return area
+
+
+def load_sample_when_empty(
+    *, session: Session, services_path: Path, admin_areas_path: Path
+) -> LoadReport | None:
+    """Load the shipped gazetteer and directory into an empty database; None if not empty."""
+    if not is_empty(session=session):
+        return None
+    areas = parse_admin_areas(read_json(admin_areas_path))
+    organizations, providers = parse_directory(read_json(services_path))
+    repository.save_admin_areas(session=session, areas=areas)
+    return load_directory(session=session, organizations=organizations, providers=providers)

@@ -1,0 +1,51 @@
+"""Deployment settings, read from `REFERRAL_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# In a source checkout (and an editable install) data/ and migrations/ sit at the repository
+# root; an installed image points REFERRAL_PROJECT_DIR at its copy of them.
+_CHECKOUT_DIR = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change, with defaults for the embedded SQLite mode."""
+
+    model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/referral.sqlite3",
+        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://… in production.",
+    )
+    project_dir: Path = Field(
+        default=_CHECKOUT_DIR,
+        description="Folder holding data/ (the shipped sample) and migrations/.",
+    )
+    load_sample_when_empty: bool = Field(
+        default=True,
+        description="Load the shipped directory and gazetteer when the database has none.",
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Apply database migrations when the app starts."
+    )
+    page_size_max: int = Field(default=200, ge=1, le=1000)
+    log_level: str = "info"
+
+    @property
+    def services_path(self) -> Path:
+        """The shipped directory of providers."""
+        return self.project_dir / "data" / "services.geojson"
+
+    @property
+    def admin_areas_path(self) -> Path:
+        """The shipped gazetteer of admin areas."""
+        return self.project_dir / "data" / "admin_areas.geojson"
+
+    @property
+    def migrations_dir(self) -> Path:
+        """The Alembic history."""
+        return self.project_dir / "migrations"
