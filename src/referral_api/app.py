@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        license_info={"name": "MIT", "identifier": "MIT"},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -99,6 +99,22 @@ def vertex_count(geometry: BaseGeometry) -> int:
     )
 
 
+def _first_open_ring(coordinates: Any) -> tuple[int, ...] | None:
+    """The index path of the first ring whose ends differ (shapely would close it silently)."""
+    if not isinstance(coordinates, list):
+        return None
+    for index, item in enumerate(coordinates):
+        if not isinstance(item, list) or not item:
+            continue
+        if isinstance(item[0], list) and item[0] and isinstance(item[0][0], list):
+            inner = _first_open_ring(item)
+            if inner is not None:
+                return (index, *inner)
+        elif isinstance(item[0], list) and len(item) >= 2 and item[0] != item[-1]:
+            return (index,)
+    return None
+
+
 def parse_service_area(geojson: dict[str, Any], where: tuple[str | int, ...]) -> BaseGeometry:
     """A valid Polygon or MultiPolygon from GeoJSON, or an error saying what is wrong."""
     kind = geojson.get("type")
@@ -106,6 +122,12 @@ def parse_service_area(geojson: dict[str, Any], where: tuple[str | int, ...]) ->
         raise InvalidInputError(
             "A service area must be a GeoJSON Polygon or MultiPolygon",
             (FieldProblem(where, f"geometry type {kind!r} is not Polygon or MultiPolygon"),),
+        )
+    open_ring = _first_open_ring(geojson.get("coordinates"))
+    if open_ring is not None:
+        raise InvalidInputError(
+            "A polygon ring must be closed: its last position repeats its first",
+            (FieldProblem((*where, "coordinates", *open_ring), "ring is not closed"),),
         )
     try:
         geometry = shape(geojson)

@@ -79,6 +79,8 @@ def open_state(expression: str | None, timezone: str, at: datetime) -> OpenState
     if expression == ALWAYS_OPEN:
         return OpenState(is_open=True)
     hours = _compile(expression, timezone)
+    # The library wants the moment in a named zone, not a fixed offset such as UTC.
+    at = at.astimezone(ZoneInfo(timezone))
     if hours.is_unknown(at):
         return UNKNOWN
     return OpenState(is_open=hours.is_open(at), next_change_at=hours.next_change(at))

@@ -15,9 +15,15 @@ from referral_api.domain.access import ANONYMOUS
 router = APIRouter(tags=["Health"])
 
 
-@router.get("/healthz", summary="Liveness", response_model=Health)
+@router.get(
+    "/healthz",
+    summary="Liveness",
+    description="The process answers; says nothing of the database.",
+    response_model=Health,
+    response_model_exclude_none=True,
+)
 def healthz() -> Health:
-    """The process answers; says nothing of the database."""
+    """Liveness."""
     return Health(status="ok")
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from referral_api import operations
@@ -23,6 +24,8 @@ from referral_api.interop.geojson import provider_feature
 
 GEOJSON = "application/geo+json"
 router = APIRouter(prefix="/v1/providers", tags=["Providers"])
+# CNHU de Bangui in the shipped sample: a working example on the docs page.
+SAMPLE_PROVIDER_ID = "9262887b-9646-54c2-a7e8-64aecbba9052"
 
 _GEOJSON_CONTENT: dict[str, Any] = {GEOJSON: {"schema": {"type": "object"}}}
 
@@ -134,7 +137,13 @@ def list_providers(
     },
 )
 def get_provider(
-    provider_id: uuid.UUID,
+    provider_id: Annotated[
+        uuid.UUID,
+        PathParam(
+            description="The provider's id, as listed by GET /v1/providers",
+            examples=[SAMPLE_PROVIDER_ID],
+        ),
+    ],
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,

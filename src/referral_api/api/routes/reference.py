@@ -65,7 +65,9 @@ def list_areas(
 )
 def get_area(
     session: SessionDep,
-    pcode: Annotated[str, Path(max_length=20, examples=["CF7113"])],
+    pcode: Annotated[
+        str, Path(max_length=20, description="P-code, e.g. CF7113", examples=["CF7113"])
+    ],
 ) -> AdminAreaDetail:
     """Get one administrative area."""
     return AdminAreaDetail.of_area(operations.get_admin_area(session=session, pcode=pcode))

@@ -1,0 +1,25 @@
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_serve_migrates_loads_the_sample_and_answers(server):
+    ready = httpx.get(f"{server.url}/readyz").json()
+    assert ready["status"] == "ok"
+    assert ready["providers"] == 55
+    pep = httpx.get(f"{server.url}/v1/providers", params={"need": "medical.pep"}).json()
+    assert pep["total"] > 5
+    assert httpx.get(f"{server.url}/docs").status_code == 200
+
+
+def test_logs_hold_neither_query_values_nor_client_addresses(server):
+    httpx.get(f"{server.url}/v1/providers", params={"bbox": "18.531234,4.361234,18.6,4.4"})
+    httpx.get(f"{server.url}/v1/providers/not-a-uuid")
+    server.process.terminate()
+    server.process.wait(timeout=15)
+    log = server.log()
+    access = [line for line in log.splitlines() if "referral_api.access" in line]
+    assert any("GET /v1/providers 200" in line for line in access)
+    assert "18.531234" not in log and "4.361234" not in log
+    assert not any("127.0.0.1" in line for line in access)

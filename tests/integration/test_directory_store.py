@@ -1,0 +1,143 @@
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from referral_api import operations
+from referral_api.db import repository
+from referral_api.db.repository import ProviderQuery
+from referral_api.db.tables import ProviderRow
+from referral_api.domain.access import ANONYMOUS, Viewer
+from referral_api.domain.errors import InvalidInputError
+from referral_api.domain.geometry import BBox
+from referral_api.domain.model import Status
+from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
+
+
+@pytest.fixture
+def loaded(session):
+    organizations, providers = parse_directory(sample_document())
+    operations.load_directory(session=session, organizations=organizations, providers=providers)
+    operations.load_admin_areas(session=session, areas=parse_admin_areas(read_json(AREAS_PATH)))
+    return session
+
+
+def ids(providers):
+    return {str(provider.id) for provider in providers}
+
+
+def find(session, viewer=ANONYMOUS, **filters):
+    return repository.find_providers(
+        session=session, query=ProviderQuery(**filters), viewer=viewer, after=None, limit=500
+    )
+
+
+def test_load_then_export_gives_back_every_field(loaded):
+    document = sample_document()
+    exported = operations.export_directory(session=loaded)
+
+    def by_id(parsed):
+        organizations, providers = parsed
+        return sorted(organizations, key=lambda o: o.id), sorted(providers, key=lambda p: p.id)
+
+    assert by_id(parse_directory(exported)) == by_id(parse_directory(document))
+    assert repository.current_revision(session=loaded) == 1
+
+
+def test_loading_again_replaces_entries_instead_of_duplicating_them(loaded):
+    organizations, providers = parse_directory(sample_document())
+    report = operations.load_directory(
+        session=loaded, organizations=organizations, providers=providers
+    )
+    assert report.revision == 2
+    assert loaded.scalar(select(func.count()).select_from(ProviderRow)) == len(providers)
+    assert all(p.revision == 2 for p in repository.all_providers(session=loaded))
+
+
+def test_a_load_naming_an_unknown_organization_writes_nothing(session):
+    organizations, providers = parse_directory(sample_document())
+    with pytest.raises(InvalidInputError, match="organization"):
+        operations.load_directory(session=session, organizations=[], providers=providers)
+    assert not repository.has_providers(session=session)
+    assert organizations
+
+
+@pytest.mark.parametrize(
+    ("need", "must_include", "must_exclude"),
+    [
+        ("medical", {"medical.pep", "medical.ec", "medical.general"}, {"legal.aid"}),
+        ("medical.pep", {"medical.pep"}, {"legal.aid", "case_management"}),
+        ("legal", {"legal.aid", "legal.police", "legal.justice"}, {"medical.pep"}),
+    ],
+)
+def test_need_filter_matches_a_sector_and_its_sub_codes(loaded, need, must_include, must_exclude):
+    found = find(loaded, need=need)
+    offered = {service.need for provider in found for service in provider.services}
+    assert must_include <= offered
+    for provider in found:
+        assert any(s.need == need or s.need.startswith(need + ".") for s in provider.services)
+    assert all(not set(p.need_codes) <= must_exclude for p in found)
+
+
+def test_pcode_filter_works_at_every_level(loaded):
+    bangui = find(loaded, pcode="CF71")
+    city = find(loaded, pcode="CF711")
+    third = find(loaded, pcode="CF7113")
+    assert ids(bangui) == ids(city)
+    assert ids(third) < ids(bangui)
+    assert all(p.admin.adm3 == "CF7113" for p in third)
+    assert find(loaded, pcode="CF9999") == []
+
+
+def test_bbox_and_status_filters(loaded):
+    box = BBox(18.55, 4.36, 18.58, 4.38)
+    inside = find(loaded, bbox=box)
+    assert inside and all(box.contains(p.lon, p.lat) for p in inside)
+    closed = find(loaded, status=Status.TEMPORARILY_CLOSED)
+    assert [p.name for p in closed] == ["Centre de santé Saint Luc"]
+
+
+def test_location_filters_never_find_a_safe_house_for_those_who_may_not_locate_it(loaded):
+    safe_house = repository.get_provider(session=loaded, provider_id=uuid.UUID(SAFE_HOUSE_ID))
+    assert safe_house is not None and safe_house.lon is not None
+    tight = BBox(
+        safe_house.lon - 1e-4, safe_house.lat - 1e-4, safe_house.lon + 1e-4, safe_house.lat + 1e-4
+    )
+    adm3 = safe_house.admin.adm3
+    assert SAFE_HOUSE_ID not in ids(find(loaded, bbox=tight))
+    assert SAFE_HOUSE_ID not in ids(find(loaded, pcode=adm3))
+    assert SAFE_HOUSE_ID not in ids(find(loaded, Viewer(organization_id="other"), bbox=tight))
+    owner = Viewer(organization_id=safe_house.organization_id)
+    assert SAFE_HOUSE_ID in ids(find(loaded, owner, bbox=tight))
+    assert SAFE_HOUSE_ID in ids(find(loaded, Viewer(is_admin=True), pcode=adm3))
+    # A coarse area that does not narrow it down still lists it (without its location).
+    assert SAFE_HOUSE_ID in ids(find(loaded, pcode="CF71"))
+
+
+def test_pagination_visits_every_provider_exactly_once(loaded):
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = operations.list_providers(
+            session=loaded, query=ProviderQuery(), viewer=ANONYMOUS, cursor=cursor, limit=7
+        )
+        seen += [str(p.id) for p in page.providers]
+        assert page.total == 55
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 55
+
+
+def test_a_forged_cursor_is_invalid_input(loaded):
+    with pytest.raises(InvalidInputError, match="cursor"):
+        operations.list_providers(
+            session=loaded, query=ProviderQuery(), viewer=ANONYMOUS, cursor="!!!", limit=5
+        )
+
+
+def test_admin_areas_filter_by_level_and_parent(loaded):
+    arrondissements = operations.list_admin_areas(session=loaded, level=3, parent_pcode="CF711")
+    assert [a.pcode for a in arrondissements] == [f"CF711{i}" for i in range(1, 9)]
+    assert operations.get_admin_area(session=loaded, pcode="CF7113").name == "Arrondissement 3"

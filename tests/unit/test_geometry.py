@@ -1,0 +1,122 @@
+import math
+
+import pytest
+
+from referral_api.domain.errors import InvalidInputError
+from referral_api.domain.geometry import (
+    MAX_POLYGON_VERTICES,
+    BBox,
+    degrees_around,
+    distance_km,
+    parse_service_area,
+)
+
+SQUARE = {"type": "Polygon", "coordinates": [[[18.5, 4.3], [18.6, 4.3], [18.6, 4.4], [18.5, 4.3]]]}
+
+
+def test_distance_matches_known_great_circle_lengths():
+    # One degree of latitude is 111.2 km on the mean sphere.
+    assert distance_km(18.5, 4.0, 18.5, 5.0) == pytest.approx(111.19, abs=0.01)
+    # CNHU Bangui to the Bégoua district hospital: about 10.2 km as the crow flies.
+    assert distance_km(18.5763, 4.371737, 18.534016, 4.453281) == pytest.approx(10.2, abs=0.1)
+    assert distance_km(18.5, 4.3, 18.5, 4.3) == 0.0
+    assert distance_km(-179.9, 0, 179.9, 0) == pytest.approx(22.24, abs=0.01)
+
+
+def test_box_around_a_point_widens_in_longitude_away_from_the_equator():
+    dlon_equator, dlat = degrees_around(0.0, 50)
+    dlon_north, _ = degrees_around(60.0, 50)
+    assert dlat == pytest.approx(0.4497, abs=1e-3)
+    assert dlon_equator == pytest.approx(dlat)
+    assert dlon_north == pytest.approx(2 * dlat, rel=1e-3)
+    assert degrees_around(89.9, 5000)[0] == 180.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18.5,4.3,18.6,4.4", BBox(18.5, 4.3, 18.6, 4.4)),
+        ("-180,-90,180,90", BBox(-180, -90, 180, 90)),
+        (" 18.5 , 4.3 , 18.6 , 4.4 ", BBox(18.5, 4.3, 18.6, 4.4)),
+    ],
+)
+def test_valid_bbox_parses(text, expected):
+    assert BBox.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("18.5,4.3,18.6", "four numbers"),
+        ("18.5,4.3,18.6,4.4,1", "four numbers"),
+        ("a,4.3,18.6,4.4", "four numbers"),
+        ("nan,4.3,18.6,4.4", "finite"),
+        ("18.5,4.3,inf,4.4", "finite"),
+        ("18.5,-91,18.6,4.4", "WGS84"),
+        ("181,4.3,182,4.4", "WGS84"),
+        ("18.6,4.3,18.5,4.4", "west <= east"),
+        ("18.5,4.4,18.6,4.3", "west <= east"),
+    ],
+)
+def test_invalid_bbox_says_why(text, reason):
+    with pytest.raises(InvalidInputError, match=reason) as caught:
+        BBox.parse(text)
+    assert caught.value.problems[0].location == ("bbox",)
+
+
+def test_bbox_contains_its_borders():
+    box = BBox(18.5, 4.3, 18.6, 4.4)
+    assert box.contains(18.5, 4.4)
+    assert not box.contains(18.61, 4.35)
+
+
+def test_valid_polygon_is_accepted():
+    assert parse_service_area(SQUARE, ("area",)).area > 0
+
+
+@pytest.mark.parametrize(
+    ("geojson", "reason"),
+    [
+        ({"type": "Point", "coordinates": [18.5, 4.3]}, "Polygon or MultiPolygon"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+            },
+            "Self-intersection",
+        ),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]]]}, "closed"),
+        (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[2, 2], [3, 2], [3, 3]]]],
+            },
+            "closed",
+        ),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "Too few points"),
+        ({"type": "Polygon", "coordinates": "nope"}, "readable"),
+        ({"type": "Polygon", "coordinates": []}, "empty"),
+        (
+            {"type": "Polygon", "coordinates": [[[170, 0], [190, 0], [190, 1], [170, 0]]]},
+            "WGS84",
+        ),
+    ],
+)
+def test_invalid_polygon_is_rejected_with_the_reason(geojson, reason):
+    with pytest.raises(InvalidInputError, match=reason) as caught:
+        parse_service_area(geojson, ("service_area", "geometry"))
+    assert caught.value.problems[0].location[:2] == ("service_area", "geometry")
+
+
+def test_polygon_with_too_many_vertices_is_rejected():
+    ring = [
+        [
+            18.5 + 0.1 * math.cos(2 * math.pi * i / 1200),
+            4.3 + 0.1 * math.sin(2 * math.pi * i / 1200),
+        ]
+        for i in range(1200)
+    ]
+    ring.append(ring[0])
+    assert len(ring) > MAX_POLYGON_VERTICES
+    with pytest.raises(InvalidInputError, match="vertices"):
+        parse_service_area({"type": "Polygon", "coordinates": [ring]}, ("area",))

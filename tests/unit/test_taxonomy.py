@@ -1,0 +1,40 @@
+import pytest
+
+from referral_api.domain import taxonomy
+
+
+@pytest.mark.parametrize(
+    ("requested", "offered", "expected"),
+    [
+        ("medical", "medical.pep", True),
+        ("medical", "medical", True),
+        ("medical.pep", "medical.pep", True),
+        ("medical.pep", "medical", False),
+        ("medical.pep", "medical.ec", False),
+        ("medical", "medicalx.pep", False),
+        ("legal", "legal.police", True),
+        ("legal.police", "legal.aid", False),
+        ("case_management", "case_management", True),
+        ("safety", "psychosocial.pss", False),
+    ],
+)
+def test_a_sector_matches_its_sub_codes_and_nothing_else(requested, offered, expected):
+    assert taxonomy.matches(requested, offered) is expected
+
+
+def test_every_sub_code_belongs_to_a_sector_of_the_taxonomy():
+    for need in taxonomy.NEEDS:
+        assert need.sector in taxonomy.SECTORS
+        assert need.label_fr and need.label_en
+
+
+def test_unknown_codes_are_reported_in_order():
+    assert taxonomy.unknown_codes(["medical", "nope", "legal.aid", "x.y"]) == ["nope", "x.y"]
+
+
+def test_labels_follow_the_language_and_default_to_french():
+    pep = taxonomy.get_need("medical.pep")
+    assert pep is not None
+    assert pep.label("en").startswith("HIV post-exposure")
+    assert pep.label("fr").startswith("Prophylaxie")
+    assert pep.label("sg") == pep.label_fr
