@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from referral_api import __version__, operations
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import health, providers, reference
+from referral_api.api.routes import health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import upgrade
+from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
 from referral_api.settings import Settings
 
@@ -33,6 +35,7 @@ service is **illustrative**: replace it with the local, verified referral pathwa
 """
 
 TAGS = [
+    {"name": "Referrals", "description": "Ranked, explained referral options."},
     {"name": "Providers", "description": "The directory of service providers."},
     {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
     {"name": "Health", "description": "Probes for operators."},
@@ -58,8 +61,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_database(settings, engine)
+        app.state.snapshots.refresh()
         yield
         engine.dispose()
 
@@ -76,8 +80,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.snapshots = DirectorySnapshots(
+        engine,
+        localities=read_localities(settings.localities_path),
+        max_distance_km=settings.ranking.max_distance_km,
+        check_interval=settings.snapshot_check_seconds,
+    )
     install_problem_handlers(app)
     app.add_middleware(AccessLogMiddleware)
+    app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(reference.router)
     app.include_router(health.router)

@@ -6,6 +6,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,19 @@ from sqlalchemy.orm import Session
 
 from referral_api.db import repository
 from referral_api.domain.access import Viewer
+from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from referral_api.domain.gazetteer import Gazetteer, Place
 from referral_api.domain.model import AdminArea, Organization, Provider
+from referral_api.domain.ranking import (
+    Profile,
+    RankingWeights,
+    SearchQuery,
+    SearchResult,
+    TimeSinceIncident,
+    search,
+)
+from referral_api.domain.taxonomy import unknown_codes
 from referral_api.interop.geojson import (
     directory_collection,
     parse_admin_areas,
@@ -157,3 +169,82 @@ def load_sample_when_empty(
     organizations, providers = parse_directory(read_json(services_path))
     repository.save_admin_areas(session=session, areas=areas)
     return load_directory(session=session, organizations=organizations, providers=providers)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQueryDraft:
+    """A search query before its place is resolved."""
+
+    needs: tuple[str, ...]
+    at: datetime
+    profile: Profile
+    time_since_incident: TimeSinceIncident
+    open_now: bool
+    max_distance_km: float | None
+    limit: int
+    explain: bool
+
+    def with_place(self, place: Place) -> SearchQuery:
+        """The domain query at `place`."""
+        return SearchQuery(
+            place=place,
+            needs=self.needs,
+            at=self.at,
+            profile=self.profile,
+            time_since_incident=self.time_since_incident,
+            open_now=self.open_now,
+            max_distance_km=self.max_distance_km,
+            limit=self.limit,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where the survivor is, as the caller said it: coordinates, a P-code or a place name."""
+
+    lon: float | None = None
+    lat: float | None = None
+    pcode: str | None = None
+    place: str | None = None
+
+
+def resolve_place(gazetteer: Gazetteer, where: Where) -> Place:
+    """The place meant by exactly one of the three ways to say where."""
+    given = [
+        name
+        for name, present in (
+            ("lat/lon", where.lat is not None or where.lon is not None),
+            ("pcode", where.pcode is not None),
+            ("place", where.place is not None),
+        )
+        if present
+    ]
+    if len(given) != 1:
+        raise InvalidInputError(
+            "Say where with exactly one of: lat and lon, pcode, or place",
+            (FieldProblem(("body",), f"got {', '.join(given) or 'none'}"),),
+        )
+    if where.pcode is not None:
+        return gazetteer.at_pcode(where.pcode)
+    if where.place is not None:
+        return gazetteer.resolve(where.place)
+    if where.lat is None or where.lon is None:
+        raise InvalidInputError(
+            "Give both lat and lon", (FieldProblem(("body",), "lat and lon go together"),)
+        )
+    return gazetteer.at_point(where.lon, where.lat)
+
+
+def search_referrals(
+    *, index: DirectoryIndex, where: Where, query: SearchQueryDraft, weights: RankingWeights
+) -> tuple[Place, SearchResult]:
+    """Resolve the place and rank the options; the location lives only in this call."""
+    unknown = unknown_codes(query.needs)
+    if unknown:
+        raise InvalidInputError(
+            f"Unknown need code(s): {', '.join(unknown)}; see GET /v1/needs",
+            [FieldProblem(("body", "needs"), f"unknown code {code!r}") for code in unknown],
+        )
+    place = resolve_place(index.gazetteer, where)
+    result = search(index, query.with_place(place), weights, explain=query.explain)
+    return place, result

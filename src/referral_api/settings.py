@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from referral_api.domain.ranking import RankingWeights
+
 # In a source checkout (and an editable install) data/ and migrations/ sit at the repository
 # root; an installed image points REFERRAL_PROJECT_DIR at its copy of them.
 _CHECKOUT_DIR = Path(__file__).resolve().parents[2]
@@ -32,7 +34,15 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the app starts."
     )
-    page_size_max: int = Field(default=200, ge=1, le=1000)
+    ranking: RankingWeights = Field(
+        default_factory=RankingWeights,
+        description="Ranking weights, as JSON: REFERRAL_RANKING='{\"distance\": 4.0}'",
+    )
+    snapshot_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often an instance checks whether another one changed the directory.",
+    )
     log_level: str = "info"
 
     @property
@@ -49,3 +59,8 @@ class Settings(BaseSettings):
     def migrations_dir(self) -> Path:
         """The Alembic history."""
         return self.project_dir / "migrations"
+
+    @property
+    def localities_path(self) -> Path:
+        """Named places without a P-code of their own."""
+        return self.project_dir / "data" / "localities.csv"

@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.errors import DirectoryUnavailableError
+from referral_api.domain.ranking import RankingWeights
 from referral_api.settings import Settings
 
 
@@ -36,6 +38,17 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
             raise DirectoryUnavailableError("The directory database cannot be reached") from error
 
 
+def get_snapshots(request: Request) -> DirectorySnapshots:
+    """The app's directory snapshots."""
+    snapshots: DirectorySnapshots = request.app.state.snapshots
+    return snapshots
+
+
+def get_weights(settings: Annotated[Settings, Depends(get_settings)]) -> RankingWeights:
+    """The deployment's ranking weights."""
+    return settings.ranking
+
+
 def get_viewer() -> Viewer:
     """The caller; anonymous until partner keys exist."""
     return ANONYMOUS
@@ -44,3 +57,5 @@ def get_viewer() -> Viewer:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+SnapshotsDep = Annotated[DirectorySnapshots, Depends(get_snapshots)]
+WeightsDep = Annotated[RankingWeights, Depends(get_weights)]

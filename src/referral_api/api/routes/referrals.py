@@ -1,0 +1,182 @@
+"""Referral search: ranked, explained options for a place, needs and a profile."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query
+
+from referral_api import operations
+from referral_api.api.deps import SnapshotsDep, ViewerDep, WeightsDep
+from referral_api.api.problems import PROBLEM_RESPONSES
+from referral_api.api.search_schemas import (
+    OPENAPI_EXAMPLES,
+    Explanation,
+    NeedPathway,
+    OptionOut,
+    ResolvedArea,
+    SearchRequest,
+    SearchResponse,
+    need_label,
+)
+from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.domain.access import Viewer
+from referral_api.domain.ranking import Profile, RankingWeights, SearchResult
+from referral_api.logs import coarse
+
+router = APIRouter(prefix="/v1", tags=["Referrals"])
+logger = logging.getLogger("referral_api.search")
+
+DESCRIPTION = """
+Where should this survivor be referred, in what order, and why?
+
+Say **where** with one of: `lat` and `lon`, a `pcode` (e.g. `CF7113`, the 3rd arrondissement
+of Bangui), or a `place` name (`Bégoua`, `Bimbo`, `3e arrondissement`). Say **what for** with
+one or more `needs` (`medical`, `psychosocial`, `legal`, `safety`, `case_management`, or a
+precise code such as `medical.pep`). Add what you know of the survivor (`age`, `sex`,
+`languages`, `accessibility`) and **how long ago** it happened (`time_since_incident`):
+within 72 hours, places able to give PEP come first; within 120 hours, emergency
+contraception.
+
+The answer lists options best first, each with its `reasons` and `warnings`; with several
+needs, a `pathway` gives the best options per need and `one_stop` the places covering several.
+`safe_entry_points` always holds at least one case-management point or hotline.
+Nothing is reported or contacted automatically, and the location you send is not stored.
+"""
+
+
+def _lang(asked: str | None, accept_language: str | None) -> str:
+    if asked:
+        return asked
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("fr", "en"):
+            return code
+    return "fr"
+
+
+def _respond(
+    request: SearchRequest,
+    snapshots: DirectorySnapshots,
+    viewer: Viewer,
+    weights: RankingWeights,
+    accept_language: str | None,
+) -> SearchResponse:
+    index = snapshots.current()
+    lang = _lang(request.lang, accept_language)
+    at = request.at or datetime.now(UTC)
+    draft = operations.SearchQueryDraft(
+        needs=tuple(dict.fromkeys(request.needs)),
+        at=at,
+        profile=Profile(
+            age=request.age,
+            sex=request.sex,
+            languages=tuple(request.languages),
+            accessibility=tuple(request.accessibility),
+            population=request.population,
+        ),
+        time_since_incident=request.time_since_incident,
+        open_now=request.open_now,
+        max_distance_km=request.max_distance_km,
+        limit=request.limit,
+        explain=request.explain,
+    )
+    where = operations.Where(
+        lon=request.lon, lat=request.lat, pcode=request.pcode, place=request.place
+    )
+    place, result = operations.search_referrals(
+        index=index, where=where, query=draft, weights=weights
+    )
+    _log(request, place.pcodes, result)
+    return _response(result, place.pcodes, place.label, draft, lang, viewer, index.revision)
+
+
+def _log(request: SearchRequest, pcodes: tuple[str, ...], result: SearchResult) -> None:
+    # Never the exact point: coordinates rounded to about 1 km, or the area's P-code.
+    if request.lat is not None and request.lon is not None:
+        where = f"near=({coarse(request.lat)},{coarse(request.lon)})"
+    else:
+        where = f"area={pcodes[0] if pcodes else '-'}"
+    logger.info(
+        "search %s needs=%s window=%s options=%d",
+        where,
+        ",".join(request.needs),
+        request.time_since_incident.value,
+        len(result.options),
+    )
+
+
+def _response(
+    result: SearchResult,
+    pcodes: tuple[str, ...],
+    label: str,
+    draft: operations.SearchQueryDraft,
+    lang: str,
+    viewer: Viewer,
+    revision: int,
+) -> SearchResponse:
+    def out(options: Any) -> list[OptionOut]:
+        return [OptionOut.of(option, viewer, lang) for option in options]
+
+    return SearchResponse(
+        area=ResolvedArea(pcodes=list(pcodes), label=label),
+        needs=list(draft.needs),
+        time_since_incident=draft.time_since_incident,
+        evaluated_at=draft.at,
+        lang=lang,
+        options=out(result.options),
+        pathway=[
+            NeedPathway(need=p.need, label=need_label(p.need, lang), options=out(p.options))
+            for p in result.pathway
+        ],
+        one_stop=out(result.one_stop),
+        safe_entry_points=out(result.safe_entry_points),
+        explanation=Explanation(
+            providers_in_directory=result.considered, excluded=result.exclusions
+        )
+        if result.exclusions is not None
+        else None,
+        directory_revision=revision,
+    )
+
+
+@router.post(
+    "/referrals/search",
+    summary="Find where to refer a survivor",
+    description=DESCRIPTION,
+    response_model=SearchResponse,
+    responses=PROBLEM_RESPONSES,
+)
+def search_referrals(
+    request: Annotated[SearchRequest, Body(openapi_examples=OPENAPI_EXAMPLES)],
+    snapshots: SnapshotsDep,
+    viewer: ViewerDep,
+    weights: WeightsDep,
+    accept_language: Annotated[str | None, Header(description="fr or en")] = None,
+) -> SearchResponse:
+    """Find where to refer a survivor."""
+    return _respond(request, snapshots, viewer, weights, accept_language)
+
+
+@router.get(
+    "/referrals",
+    summary="Find where to refer a survivor (query string)",
+    description=(
+        "The same search with its fields as query parameters, for quick links and tests. "
+        "Prefer `POST /v1/referrals/search` for real cases: a location in a URL ends up in "
+        "browser histories and proxy logs."
+    ),
+    response_model=SearchResponse,
+    responses=PROBLEM_RESPONSES,
+)
+def search_referrals_get(
+    request: Annotated[SearchRequest, Query()],
+    snapshots: SnapshotsDep,
+    viewer: ViewerDep,
+    weights: WeightsDep,
+    accept_language: Annotated[str | None, Header(description="fr or en")] = None,
+) -> SearchResponse:
+    """Find where to refer a survivor (query string)."""
+    return _respond(request, snapshots, viewer, weights, accept_language)

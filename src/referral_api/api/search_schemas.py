@@ -1,0 +1,253 @@
+"""Request and response schemas of the referral search."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi.openapi.models import Example
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from referral_api.api.schemas import Location
+from referral_api.documents import AdminCodesDocument, ContactsDocument, ServiceDocument
+from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.model import Modality, Sex
+from referral_api.domain.ranking import Option, TimeSinceIncident
+from referral_api.domain.taxonomy import get_need
+
+# A real case from the shipped sample, so that "Try it out" on /docs returns ranked options.
+EXAMPLE_REQUEST: dict[str, Any] = {
+    "pcode": "CF7113",
+    "needs": ["medical", "psychosocial"],
+    "age": 16,
+    "sex": "female",
+    "languages": ["sg", "fr"],
+    "time_since_incident": "lt72h",
+    "limit": 5,
+    "lang": "fr",
+}
+OPENAPI_EXAMPLES: dict[str, Example] = {
+    "girl_3rd_arrondissement": {
+        "summary": "Girl of 16 in the 3rd arrondissement, within 72 h: medical, psychosocial",
+        "value": EXAMPLE_REQUEST,
+    },
+    "pep_near_point": {
+        "summary": "PEP near a point, within 72 h, explanations in English",
+        "value": {
+            "lat": 4.3612,
+            "lon": 18.5555,
+            "needs": ["medical.pep"],
+            "time_since_incident": "lt72h",
+            "lang": "en",
+        },
+    },
+    "begoua_legal": {
+        "summary": "Bégoua: case management and legal aid",
+        "value": {"place": "Bégoua", "needs": ["case_management", "legal.aid"]},
+    },
+}
+
+
+class SearchRequest(BaseModel):
+    """Where, what for and for whom. No name or identity: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84)")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84)")
+    pcode: str | None = Field(
+        default=None, max_length=20, description="Or a P-code of any level, e.g. CF7113"
+    )
+    place: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=100,
+        description="Or a place name: Bégoua, Bimbo, 3e arrondissement, a quartier…",
+    )
+    needs: list[str] = Field(
+        min_length=1,
+        max_length=10,
+        description="Need codes or sectors from GET /v1/needs, e.g. medical, legal.aid",
+    )
+    age: int | None = Field(default=None, ge=0, le=120, description="Age in years")
+    sex: Sex | None = None
+    languages: list[str] = Field(
+        default_factory=list, max_length=10, description="Languages spoken, e.g. sg, fr"
+    )
+    accessibility: list[str] = Field(
+        default_factory=list, max_length=10, description="Access needs, e.g. wheelchair"
+    )
+    population: str | None = Field(
+        default=None, max_length=60, description="Population group, e.g. idp, refugee"
+    )
+    time_since_incident: TimeSinceIncident = Field(
+        default=TimeSinceIncident.UNKNOWN,
+        description="lt72h, 72to120h, gt120h or unknown (treated as within 72 h)",
+    )
+    open_now: bool = Field(default=False, description="Only providers open at `at` (or now)")
+    at: AwareDatetime | None = Field(
+        default=None, description="Evaluate opening hours at this moment instead of now"
+    )
+    max_distance_km: float | None = Field(default=None, gt=0, le=500)
+    limit: int = Field(default=10, ge=1, le=50, description="Options per list")
+    lang: Literal["fr", "en"] | None = Field(
+        default=None, description="Language of explanations; else Accept-Language; else fr"
+    )
+    explain: bool = Field(default=False, description="Count what each hard filter excluded")
+
+    @field_validator("needs", "languages", "accessibility", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        # Query strings carry lists as `needs=medical,legal` as often as repeated keys.
+        if isinstance(value, list):
+            return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+        return value
+
+
+class NoteOut(BaseModel):
+    """A reason or a warning."""
+
+    code: str = Field(description="Stable code, for systems")
+    message: str = Field(description="Sentence in the requested language, for people")
+
+
+class ProviderSummary(BaseModel):
+    """What a caseworker needs to make the referral."""
+
+    id: uuid.UUID
+    name: str
+    organization_id: str
+    modality: Modality
+    location: Location | None
+    location_withheld: bool
+    address: str | None
+    admin: AdminCodesDocument
+    contacts: ContactsDocument
+    opening_hours: str | None
+    languages: list[str]
+    accessibility: list[str]
+    last_verified_at: datetime | None
+    verification: str
+
+
+DISTANCE_BANDS = ((2.0, "under 2 km"), (5.0, "2-5 km"), (10.0, "5-10 km"), (25.0, "10-25 km"))
+
+
+def distance_band(distance: float) -> str:
+    """A coarse band for a distance that must not be given exactly."""
+    for limit, label in DISTANCE_BANDS:
+        if distance < limit:
+            return label
+    return "over 25 km"
+
+
+class OptionOut(BaseModel):
+    """One ranked referral option."""
+
+    rank: int
+    provider: ProviderSummary
+    services: list[ServiceDocument] = Field(description="The services that answer the request")
+    matched_needs: list[str]
+    distance_km: float | None = Field(description="Rounded; null for remote and confidential")
+    distance_band: str | None = Field(description="Given instead of a distance when confidential")
+    open_now: bool | None = Field(description="Null when the hours are unknown")
+    next_change_at: datetime | None = Field(description="When it next opens or closes")
+    score: float
+    safe_entry_point: bool
+    reasons: list[NoteOut]
+    warnings: list[NoteOut]
+
+    @classmethod
+    def of(cls, option: Option, viewer: Viewer, lang: str) -> OptionOut:
+        """The response for an option, as `viewer` may see it."""
+        facts = option.facts
+        provider = as_seen_by(viewer, facts.entry.provider)
+        withheld = not viewer.may_locate(facts.entry.provider)
+        distance = facts.distance_km
+        return cls(
+            rank=option.rank,
+            provider=ProviderSummary(
+                id=provider.id,
+                name=provider.name,
+                organization_id=provider.organization_id,
+                modality=provider.modality,
+                location=Location(lon=provider.lon, lat=provider.lat)
+                if provider.lon is not None and provider.lat is not None
+                else None,
+                location_withheld=withheld,
+                address=provider.address,
+                admin=AdminCodesDocument(
+                    adm1=provider.admin.adm1,
+                    adm2=provider.admin.adm2,
+                    adm3=provider.admin.adm3,
+                    cod_version=provider.admin.cod_version,
+                ),
+                contacts=ContactsDocument(
+                    phones=list(provider.contacts.phones),
+                    email=provider.contacts.email,
+                    focal_point_role=provider.contacts.focal_point_role,
+                ),
+                opening_hours=provider.opening_hours,
+                languages=list(provider.languages),
+                accessibility=list(provider.accessibility),
+                last_verified_at=provider.last_verified_at,
+                verification=provider.verification,
+            ),
+            services=[ServiceDocument.of(service) for service in facts.services],
+            matched_needs=list(facts.matched_needs),
+            distance_km=None if distance is None or withheld else round(distance, 1),
+            distance_band=distance_band(distance) if distance is not None and withheld else None,
+            open_now=facts.hours.is_open,
+            next_change_at=facts.hours.next_change_at,
+            score=round(facts.score, 3),
+            safe_entry_point=option.is_safe_entry,
+            reasons=[NoteOut(code=n.code, message=n.message(lang)) for n in option.reasons],
+            warnings=[NoteOut(code=n.code, message=n.message(lang)) for n in option.warnings],
+        )
+
+
+class NeedPathway(BaseModel):
+    """The best options for one of the requested needs."""
+
+    need: str
+    label: str
+    options: list[OptionOut]
+
+
+class ResolvedArea(BaseModel):
+    """The administrative area the search ran in (never the coordinates)."""
+
+    pcodes: list[str] = Field(description="Most precise first")
+    label: str
+
+
+class Explanation(BaseModel):
+    """How the hard filters narrowed the directory."""
+
+    providers_in_directory: int
+    excluded: dict[str, int] = Field(description="Providers excluded, by the first filter failed")
+
+
+class SearchResponse(BaseModel):
+    """Ranked, explained referral options."""
+
+    area: ResolvedArea
+    needs: list[str]
+    time_since_incident: TimeSinceIncident
+    evaluated_at: datetime
+    lang: str
+    options: list[OptionOut] = Field(description="All matching options, best first")
+    pathway: list[NeedPathway] = Field(description="With several needs: the best per need")
+    one_stop: list[OptionOut] = Field(description="With several needs: providers covering many")
+    safe_entry_points: list[OptionOut] = Field(
+        description="Case management or a hotline covering the place: always at least one"
+    )
+    explanation: Explanation | None = None
+    directory_revision: int
+
+
+def need_label(code: str, lang: str) -> str:
+    """The label of a need code in `lang`."""
+    need = get_need(code)
+    return need.label(lang) if need else code

@@ -1,0 +1,148 @@
+"""An immutable, spatially indexed view of the directory that search runs on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from shapely import STRtree, box
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import PreparedGeometry, prep
+
+from referral_api.domain.gazetteer import Gazetteer, Place
+from referral_api.domain.geometry import degrees_around
+from referral_api.domain.hours import is_always_open
+from referral_api.domain.model import Modality, Provider
+
+LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
+# Confidential providers are ranked from a point snapped to this grid (about 5.5 km), so
+# that distance bands and order, probed from many places, cannot pin the real place down.
+CONFIDENTIAL_GRID_DEGREES = 0.05
+
+
+def _snap(value: float) -> float:
+    return round(round(value / CONFIDENTIAL_GRID_DEGREES) * CONFIDENTIAL_GRID_DEGREES, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A provider with everything search needs precomputed."""
+
+    provider: Provider
+    lon: float | None
+    lat: float | None
+    needs: frozenset[str]
+    area_shape: BaseGeometry | None
+    area_prepared: PreparedGeometry | None
+    area_pcodes: frozenset[str]
+    area_ancestors: frozenset[str]
+    always_open: bool
+    can_pep: bool
+    can_ec: bool
+    is_law_enforcement: bool
+    is_safe_entry: bool
+
+    @property
+    def has_declared_area(self) -> bool:
+        """Whether the provider said where it serves."""
+        return self.provider.service_area.is_declared
+
+
+def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
+    area = provider.service_area
+    shape_ = shape(area.geometry) if area.geometry is not None else None
+    ancestors: set[str] = set()
+    for pcode in area.pcodes:
+        ancestors.update(gazetteer.chain(pcode)[1:])
+    capabilities = {cap for service in provider.services for cap in service.capabilities}
+    needs = frozenset(provider.need_codes)
+    lon, lat = provider.lon, provider.lat
+    if provider.is_restricted and lon is not None and lat is not None:
+        lon, lat = _snap(lon), _snap(lat)
+    return Entry(
+        provider=provider,
+        lon=lon,
+        lat=lat,
+        needs=needs,
+        area_shape=shape_,
+        area_prepared=prep(shape_) if shape_ is not None else None,
+        area_pcodes=frozenset(area.pcodes),
+        area_ancestors=frozenset(ancestors),
+        always_open=is_always_open(provider.opening_hours),
+        can_pep="medical.pep" in needs or "pep" in capabilities,
+        can_ec="medical.ec" in needs or "ec" in capabilities,
+        is_law_enforcement=bool(needs & LAW_ENFORCEMENT),
+        is_safe_entry="case_management" in needs or provider.modality is Modality.REMOTE,
+    )
+
+
+class DirectoryIndex:
+    """Providers with a spatial index: which of them could serve a place, fast.
+
+    `candidates` returns a superset of the providers that cover a place; search then checks
+    each exactly, so the index only decides speed, never the answer.
+    """
+
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        gazetteer: Gazetteer,
+        *,
+        max_distance_km: float,
+        revision: int = 0,
+    ) -> None:
+        self.gazetteer = gazetteer
+        self.max_distance_km = max_distance_km
+        self.revision = revision
+        self.entries: list[Entry] = [_entry(p, gazetteer) for p in providers]
+        self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
+        point_ids: list[int] = []
+        points: list[Point] = []
+        area_ids: list[int] = []
+        envelopes: list[BaseGeometry] = []
+        self._by_pcode: dict[str, list[int]] = {}
+        self._by_ancestor: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            area = entry.provider.service_area
+            if entry.area_shape is not None:
+                area_ids.append(index)
+                envelopes.append(entry.area_shape.envelope)
+            elif area.radius_km is not None and entry.lon is not None and entry.lat is not None:
+                dlon, dlat = degrees_around(entry.lat, area.radius_km)
+                area_ids.append(index)
+                envelopes.append(
+                    box(entry.lon - dlon, entry.lat - dlat, entry.lon + dlon, entry.lat + dlat)
+                )
+            elif entry.lon is not None and entry.lat is not None and not area.pcodes:
+                point_ids.append(index)
+                points.append(Point(entry.lon, entry.lat))
+            for pcode in entry.area_pcodes:
+                self._by_pcode.setdefault(pcode, []).append(index)
+            for pcode in entry.area_ancestors:
+                self._by_ancestor.setdefault(pcode, []).append(index)
+        self._point_ids = point_ids
+        self._point_tree = STRtree(points) if points else None
+        self._area_ids = area_ids
+        self._area_tree = STRtree(envelopes) if envelopes else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def candidates(self, place: Place, max_distance_km: float) -> Iterable[int]:
+        """Indexes of every entry that may cover `place` (each at most once)."""
+        found: set[int] = set()
+        if self._point_tree is not None:
+            dlon, dlat = degrees_around(place.lat, max_distance_km)
+            window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
+            found.update(self._point_ids[int(i)] for i in self._point_tree.query(window))
+        if self._area_tree is not None:
+            probe: BaseGeometry = (
+                place.area if place.area is not None else Point(place.lon, place.lat)
+            )
+            found.update(self._area_ids[int(i)] for i in self._area_tree.query(probe))
+        for pcode in place.pcodes:
+            found.update(self._by_pcode.get(pcode, ()))
+        if place.area is not None and place.pcodes:
+            found.update(self._by_ancestor.get(place.pcodes[0], ()))
+        return found

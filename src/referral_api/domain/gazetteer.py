@@ -1,0 +1,182 @@
+"""Where a survivor is: P-codes for a point, and places for a name, all offline."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from shapely import STRtree
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import PreparedGeometry, prep
+
+from referral_api.domain.errors import AmbiguousPlaceError, FieldProblem, InvalidInputError
+from referral_api.domain.model import AdminArea
+
+
+@dataclass(frozen=True, slots=True)
+class Locality:
+    """A named place without a P-code of its own (a quartier, a town inside a commune)."""
+
+    name: str
+    lon: float
+    lat: float
+    adm3_pcode: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A resolved location: a point, the admin chain it lies in, and the area when one was named.
+
+    `pcodes` lists the P-codes from the most precise up (adm3, adm2, adm1); `area` is the
+    polygon of a named admin area, so that coverage can be tested against the whole area.
+    """
+
+    lon: float
+    lat: float
+    pcodes: tuple[str, ...]
+    label: str
+    area: BaseGeometry | None = None
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces: how names are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", stripped.lower()).split())
+
+
+MAX_CANDIDATES = 12
+_ORDINALS = {1: ("1er", "1re", "1st", "premier"), 2: ("2nd", "2e", "2eme", "deuxieme")}
+_ARRONDISSEMENT = re.compile(r"^arrondissement (\d)$")
+
+
+def _aliases(area: AdminArea) -> set[str]:
+    names = {normalize(area.name)}
+    if area.name_ref:
+        names.add(normalize(area.name_ref))
+    match = _ARRONDISSEMENT.match(normalize(area.name))
+    if match:
+        n = int(match.group(1))
+        suffixes = {f"{n}e", f"{n}eme", f"{n}th", f"{n}rd", f"{n}nd", f"{n}st", f"{n}"}
+        suffixes.update(_ORDINALS.get(n, ()))
+        for suffix in suffixes:
+            names |= {f"{suffix} arrondissement", f"{suffix} arr", f"arrondissement {suffix}"}
+            names |= {f"bangui {suffix}", f"bangui {suffix} arrondissement"}
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    label: str
+    pcode: str | None
+    lon: float
+    lat: float
+    level: int
+
+
+class Gazetteer:
+    """Admin areas (with polygons where known) and localities, indexed for look-ups."""
+
+    def __init__(self, areas: Sequence[AdminArea], localities: Sequence[Locality] = ()) -> None:
+        self._areas = {area.pcode: area for area in areas}
+        polygons = [(a, shape(a.geometry)) for a in areas if a.geometry is not None]
+        self._polygon_areas = [area for area, _ in polygons]
+        self._shapes: list[BaseGeometry] = [geometry for _, geometry in polygons]
+        self._prepared: list[PreparedGeometry] = [prep(g) for g in self._shapes]
+        self._tree = STRtree(self._shapes) if self._shapes else None
+        self._names: dict[str, list[_Entry]] = {}
+        for area in areas:
+            entry = _Entry(area.name, area.pcode, area.label_lon, area.label_lat, area.level)
+            for alias in _aliases(area):
+                self._names.setdefault(alias, []).append(entry)
+        for locality in localities:
+            entry = _Entry(locality.name, locality.adm3_pcode, locality.lon, locality.lat, 5)
+            self._names.setdefault(normalize(locality.name), []).append(entry)
+
+    def __len__(self) -> int:
+        return len(self._areas)
+
+    def area(self, pcode: str) -> AdminArea | None:
+        """The admin area with that P-code."""
+        return self._areas.get(pcode)
+
+    def chain(self, pcode: str) -> tuple[str, ...]:
+        """The P-code and its ancestors, most precise first."""
+        out: list[str] = []
+        current = self._areas.get(pcode)
+        while current is not None and current.pcode not in out:
+            out.append(current.pcode)
+            current = self._areas.get(current.parent_pcode) if current.parent_pcode else None
+        return tuple(out)
+
+    def pcodes_at(self, lon: float, lat: float) -> tuple[str, ...]:
+        """P-codes of the areas containing the point, most precise first (empty outside)."""
+        if self._tree is None:
+            return ()
+        point = Point(lon, lat)
+        hits = [
+            self._polygon_areas[int(index)]
+            for index in self._tree.query(point)
+            if self._prepared[int(index)].covers(point)
+        ]
+        return tuple(area.pcode for area in sorted(hits, key=lambda a: -a.level))
+
+    def at_point(self, lon: float, lat: float) -> Place:
+        """The place for a point given as coordinates."""
+        pcodes = self.pcodes_at(lon, lat)
+        area = self._areas.get(pcodes[0]) if pcodes else None
+        return Place(lon, lat, pcodes, area.name if area else "")
+
+    def at_pcode(self, pcode: str) -> Place:
+        """The place for a P-code: its label point, its chain, and its polygon if known."""
+        area = self._areas.get(pcode)
+        if area is None:
+            raise InvalidInputError(
+                f"Unknown P-code {pcode!r}; see GET /v1/areas",
+                (FieldProblem(("pcode",), "not in the gazetteer"),),
+            )
+        geometry = shape(area.geometry) if area.geometry is not None else None
+        return Place(area.label_lon, area.label_lat, self.chain(pcode), area.name, geometry)
+
+    def _most_precise(self, entries: Iterable[_Entry]) -> list[_Entry]:
+        # "Bimbo" is both a sous-préfecture and its only commune, "Bangui" a préfecture and
+        # its city: when every match lies on one chain of nested areas, the deepest wins.
+        unique = {(e.pcode, e.label, e.lon, e.lat): e for e in entries}
+        found = sorted(unique.values(), key=lambda e: -e.level)
+        deepest = found[0]
+        chain = set(self.chain(deepest.pcode)) if deepest.pcode else set()
+        if all(e is deepest or (e.pcode in chain and e.level < deepest.level) for e in found):
+            return [deepest]
+        return found
+
+    def _describe(self, entry: _Entry) -> str:
+        parent = self._areas.get(entry.pcode or "")
+        if entry.pcode and entry.level <= 4:
+            return f"{entry.label} ({entry.pcode})"
+        return f"{entry.label} ({parent.name})" if parent else entry.label
+
+    def resolve(self, name: str) -> Place:
+        """The one place a typed name means, or an error listing what it could mean."""
+        key = normalize(name)
+        entries = self._names.get(key, [])
+        if not entries:
+            containing = [alias for alias in self._names if len(key) >= 3 and key in alias]
+            close = difflib.get_close_matches(key, list(self._names), n=5, cutoff=0.75)
+            described = {self._describe(e) for a in containing + close for e in self._names[a]}
+            candidates = sorted(described)[:MAX_CANDIDATES]
+            raise AmbiguousPlaceError(f"Unknown place {name!r}", candidates)
+        found = self._most_precise(entries)
+        if len(found) > 1:
+            candidates = sorted(self._describe(entry) for entry in found)
+            raise AmbiguousPlaceError(
+                f"{name!r} names {len(found)} places; give a P-code instead", candidates
+            )
+        entry = found[0]
+        if entry.level <= 4 and entry.pcode:
+            return self.at_pcode(entry.pcode)
+        chain = self.chain(entry.pcode) if entry.pcode else self.pcodes_at(entry.lon, entry.lat)
+        return Place(entry.lon, entry.lat, chain, entry.label)

@@ -1,0 +1,579 @@
+"""Rank referral options for a place, needs and a survivor's profile, and say why.
+
+A pure function of (query, directory, weights): no I/O, no clock (the moment is in the
+query), deterministic (ties break by provider id). Hard filters exclude; then options are
+ordered by urgency tier, then score, then id. The weights live in `RankingWeights`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from shapely.geometry import Point
+
+from referral_api.domain import taxonomy
+from referral_api.domain.directory import DirectoryIndex, Entry
+from referral_api.domain.explanations import Note, note
+from referral_api.domain.gazetteer import Place
+from referral_api.domain.geometry import distance_km
+from referral_api.domain.hours import UNKNOWN, OpenState, open_state
+from referral_api.domain.model import Access, Cost, Modality, Service, Sex, Status
+
+
+class TimeSinceIncident(StrEnum):
+    """How long ago the incident was, as a bucket: never a timestamp."""
+
+    LT72H = "lt72h"
+    FROM72TO120H = "72to120h"
+    GT120H = "gt120h"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    """Every weight and threshold of the ranking, in one place; a deployment may change them.
+
+    Scores add up weighted components in [0, 1]; what must always win (PEP within 72 h,
+    emergency contraception within 120 h) is a tier above the score, not a weight.
+    """
+
+    distance: float = 3.0
+    distance_scale_km: float = 5.0  # at this distance the distance component is one half
+    remote_proximity: float = 0.5  # share of the distance weight a phone line gets
+    open_now: float = 2.0
+    opens_soon: float = 1.0
+    opens_soon_minutes: int = 120
+    urgent_round_the_clock: float = 1.5  # 24/7 medical care in the 72 h / 120 h windows
+    language: float = 1.5
+    accessibility: float = 1.0
+    free_of_charge: float = 1.0
+    child_friendly: float = 1.0
+    fresh: float = 0.5
+    stale_penalty: float = 2.0
+    stale_after_days: int = 90
+    one_stop: float = 2.0
+    closes_soon_minutes: int = 60
+    far_km: float = 15.0
+    max_distance_km: float = 50.0  # static providers without a declared area reach this far
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What is known of the survivor; every field optional, none identifying."""
+
+    age: int | None = None
+    sex: Sex | None = None
+    languages: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    population: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A referral question, its location already resolved and held in memory only."""
+
+    place: Place
+    needs: tuple[str, ...]
+    at: datetime
+    profile: Profile = field(default_factory=Profile)
+    time_since_incident: TimeSinceIncident = TimeSinceIncident.UNKNOWN
+    open_now: bool = False
+    max_distance_km: float | None = None
+    limit: int = 10
+
+
+# Hard filters in the order they apply; an excluded provider counts under the first it fails.
+EXCLUSIONS = (
+    "need_not_offered",
+    "not_active",
+    "not_accepting_referrals",
+    "not_eligible",
+    "outside_service_area",
+    "beyond_max_distance",
+    "closed_now",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What was learnt about one provider for one query: the ground of score and notes."""
+
+    entry: Entry
+    services: tuple[Service, ...]
+    matched_needs: tuple[str, ...]
+    distance_km: float | None
+    hours: OpenState
+    tier: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A ranked referral option."""
+
+    rank: int
+    facts: Facts
+    reasons: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+    is_safe_entry: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NeedOptions:
+    """The best options for one requested need."""
+
+    need: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer: options overall, per need (a pathway), one-stop, and safe entry points."""
+
+    options: tuple[Option, ...]
+    pathway: tuple[NeedOptions, ...]
+    one_stop: tuple[Option, ...]
+    safe_entry_points: tuple[Option, ...]
+    considered: int
+    exclusions: dict[str, int] | None = None
+
+
+def _eligible(service: Service, profile: Profile) -> bool:
+    rule = service.eligibility
+    if profile.sex is not None and rule.sexes and profile.sex not in rule.sexes:
+        return False
+    if profile.age is not None:
+        if rule.min_age is not None and profile.age < rule.min_age:
+            return False
+        if rule.max_age is not None and profile.age > rule.max_age:
+            return False
+    return not (
+        profile.population is not None
+        and rule.population_groups
+        and profile.population not in rule.population_groups
+    )
+
+
+def _covers(entry: Entry, place: Place, distance: float | None, reach_km: float) -> bool:
+    area = entry.provider.service_area
+    if entry.area_prepared is not None and entry.area_shape is not None:
+        if entry.area_prepared.covers(Point(place.lon, place.lat)):
+            return True
+        return place.area is not None and entry.area_shape.intersects(place.area)
+    if area.radius_km is not None:
+        return distance is not None and distance <= area.radius_km
+    if area.pcodes:
+        if entry.area_pcodes.intersection(place.pcodes):
+            return True
+        return (
+            place.area is not None
+            and bool(place.pcodes)
+            and (place.pcodes[0] in entry.area_ancestors)
+        )
+    return distance is not None and distance <= reach_km
+
+
+def _active(entry: Entry, at: datetime) -> bool:
+    provider = entry.provider
+    if provider.status is Status.ACTIVE:
+        return True
+    until = provider.status_until
+    return provider.status is Status.TEMPORARILY_CLOSED and until is not None and until < at.date()
+
+
+class _Hours:
+    """Opening states for one query, computed once per distinct expression."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self._memo: dict[tuple[str, str], OpenState] = {}
+
+    def of(self, entry: Entry) -> OpenState:
+        expression = entry.provider.opening_hours
+        if expression is None:
+            return UNKNOWN
+        key = (expression, entry.provider.timezone)
+        state = self._memo.get(key)
+        if state is None:
+            state = open_state(expression, entry.provider.timezone, self.at)
+            self._memo[key] = state
+        return state
+
+
+def _urgency_tier(entry: Entry, matched: Sequence[str], window: TimeSinceIncident) -> int:
+    if not any(need.startswith("medical") for need in matched):
+        return 0
+    if window in (TimeSinceIncident.LT72H, TimeSinceIncident.UNKNOWN):
+        return 0 if entry.can_pep else 1
+    if window is TimeSinceIncident.FROM72TO120H:
+        return 0 if entry.can_ec else 1
+    return 0
+
+
+def _minutes_until(moment: datetime | None, at: datetime) -> float | None:
+    if moment is None or moment.tzinfo is None:
+        return None
+    return (moment - at) / timedelta(minutes=1)
+
+
+def _score(
+    entry: Entry,
+    services: Sequence[Service],
+    matched: Sequence[str],
+    distance: float | None,
+    hours: OpenState,
+    query: SearchQuery,
+    weights: RankingWeights,
+) -> float:
+    provider = entry.provider
+    score = 0.0
+    if distance is not None:
+        score += weights.distance / (1.0 + distance / weights.distance_scale_km)
+    elif provider.modality is Modality.REMOTE:
+        score += weights.distance * weights.remote_proximity
+    if hours.is_open:
+        score += weights.open_now
+    elif hours.is_open is False:
+        minutes = _minutes_until(hours.next_change_at, query.at)
+        if minutes is not None and minutes <= weights.opens_soon_minutes:
+            score += weights.opens_soon
+    urgent = query.time_since_incident in (
+        TimeSinceIncident.LT72H,
+        TimeSinceIncident.UNKNOWN,
+        TimeSinceIncident.FROM72TO120H,
+    )
+    if urgent and entry.always_open and any(need.startswith("medical") for need in matched):
+        score += weights.urgent_round_the_clock
+    profile = query.profile
+    if profile.languages and set(profile.languages) & set(provider.languages):
+        score += weights.language
+    if profile.accessibility and set(profile.accessibility) <= set(provider.accessibility):
+        score += weights.accessibility
+    if all(service.cost is Cost.FREE for service in services):
+        score += weights.free_of_charge
+    if (
+        profile.age is not None
+        and profile.age < 18
+        and any(s.eligibility.child_friendly for s in services)
+    ):
+        score += weights.child_friendly
+    age_days = _verified_days_ago(entry, query.at)
+    if age_days is None or age_days > weights.stale_after_days:
+        score -= weights.stale_penalty
+    else:
+        score += weights.fresh
+    requested = len(query.needs)
+    if requested > 1:
+        score += weights.one_stop * (len(matched) - 1) / (requested - 1)
+    return score
+
+
+def _verified_days_ago(entry: Entry, at: datetime) -> int | None:
+    verified = entry.provider.last_verified_at
+    if verified is None:
+        return None
+    return max(0, (at - verified).days)
+
+
+def evaluate(
+    entry: Entry, query: SearchQuery, weights: RankingWeights, hours: _Hours
+) -> Facts | str:
+    """The facts of one provider for one query, or the code of the filter excluding it."""
+    provider = entry.provider
+    matched = tuple(
+        need for need in query.needs if any(taxonomy.matches(need, o) for o in entry.needs)
+    )
+    if not matched:
+        return "need_not_offered"
+    if not _active(entry, query.at):
+        return "not_active"
+    if not provider.accepting_referrals:
+        return "not_accepting_referrals"
+    services = tuple(
+        service
+        for service in provider.services
+        if any(taxonomy.matches(need, service.need) for need in matched)
+        and _eligible(service, query.profile)
+    )
+    if not services:
+        return "not_eligible"
+    matched = tuple(n for n in matched if any(taxonomy.matches(n, s.need) for s in services))
+    distance = None
+    if entry.lon is not None and entry.lat is not None:
+        distance = distance_km(query.place.lon, query.place.lat, entry.lon, entry.lat)
+    reach = weights.max_distance_km
+    if query.max_distance_km is not None:
+        reach = min(reach, query.max_distance_km)
+    if not _covers(entry, query.place, distance, reach):
+        return "outside_service_area"
+    if query.max_distance_km is not None and distance is not None:
+        if distance > query.max_distance_km:
+            return "beyond_max_distance"
+    state = hours.of(entry)
+    if query.open_now and state.is_open is False:
+        return "closed_now"
+    tier = _urgency_tier(entry, matched, query.time_since_incident)
+    score = _score(entry, services, matched, distance, state, query, weights)
+    return Facts(entry, services, matched, distance, state, tier, score)
+
+
+def _order_key(facts: Facts) -> tuple[int, float, str]:
+    return (facts.tier, -round(facts.score, 9), str(facts.entry.provider.id))
+
+
+def _local_time(moment: datetime | None, timezone: str) -> str:
+    if moment is None:
+        return "?"
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%a %H:%M")
+
+
+def notes_for(
+    facts: Facts, query: SearchQuery, weights: RankingWeights
+) -> tuple[tuple[Note, ...], tuple[Note, ...]]:
+    """The reasons and warnings of an option, from its facts."""
+    entry, provider = facts.entry, facts.entry.provider
+    reasons: list[Note] = [note("offers_need", needs=", ".join(facts.matched_needs))]
+    warnings: list[Note] = []
+    window = query.time_since_incident
+    medical = any(need.startswith("medical") for need in facts.matched_needs)
+    if medical and window in (TimeSinceIncident.LT72H, TimeSinceIncident.UNKNOWN):
+        if entry.can_pep:
+            reasons.append(note("pep_within_72h"))
+        else:
+            warnings.append(note("no_pep_here"))
+    if medical and window is not TimeSinceIncident.GT120H and entry.can_ec:
+        reasons.append(note("ec_within_120h"))
+    if entry.always_open:
+        reasons.append(note("open_24_7"))
+    elif facts.hours.is_open:
+        reasons.append(note("open_now"))
+        minutes = _minutes_until(facts.hours.next_change_at, query.at)
+        if minutes is not None and minutes <= weights.closes_soon_minutes:
+            at = _local_time(facts.hours.next_change_at, provider.timezone)
+            warnings.append(note("closes_soon", at=at))
+    elif facts.hours.is_open is False:
+        at = _local_time(facts.hours.next_change_at, provider.timezone)
+        minutes = _minutes_until(facts.hours.next_change_at, query.at)
+        if minutes is not None and minutes <= weights.opens_soon_minutes:
+            reasons.append(note("opens_soon", at=at))
+        else:
+            warnings.append(note("closed_now", at=at))
+    else:
+        warnings.append(note("hours_unknown"))
+    if facts.distance_km is not None:
+        distance = f"{facts.distance_km:.1f}"
+        if provider.is_restricted:
+            reasons.append(note("covers_area"))
+        elif facts.distance_km > weights.far_km:
+            warnings.append(note("far_away", distance=distance))
+        else:
+            reasons.append(note("near", distance=distance))
+    elif provider.modality is Modality.REMOTE:
+        reasons.append(note("remote"))
+    if provider.modality is Modality.MOBILE or provider.service_area.is_declared:
+        if note("covers_area") not in reasons:
+            reasons.append(note("covers_area"))
+    spoken = [lang for lang in query.profile.languages if lang in provider.languages]
+    if spoken:
+        reasons.append(note("speaks_language", languages=", ".join(spoken)))
+    wanted = query.profile.accessibility
+    if wanted and set(wanted) <= set(provider.accessibility):
+        reasons.append(note("accessible", features=", ".join(wanted)))
+    if all(service.cost is Cost.FREE for service in facts.services):
+        reasons.append(note("free_of_charge"))
+    else:
+        warnings.append(note("fee"))
+    age = query.profile.age
+    if age is not None and age < 18 and any(s.eligibility.child_friendly for s in facts.services):
+        reasons.append(note("child_friendly"))
+    if len(facts.matched_needs) > 1:
+        reasons.append(note("one_stop"))
+    if entry.is_safe_entry:
+        reasons.append(note("safe_entry_point"))
+    days = _verified_days_ago(entry, query.at)
+    if days is None:
+        warnings.append(note("never_verified"))
+    elif days > weights.stale_after_days:
+        warnings.append(note("stale_entry", days=days))
+    else:
+        reasons.append(note("recently_verified", days=days))
+    accesses = {service.access for service in facts.services}
+    for access, code in (
+        (Access.CALL_FIRST, "call_first"),
+        (Access.REFERRAL_FORM, "referral_form"),
+        (Access.CASE_MANAGEMENT_ONLY, "case_management_only"),
+    ):
+        if access in accesses:
+            warnings.append(note(code))
+    return tuple(reasons), tuple(warnings)
+
+
+def _options(
+    ranked: Sequence[Facts], query: SearchQuery, weights: RankingWeights, limit: int
+) -> tuple[Option, ...]:
+    out = []
+    for rank, facts in enumerate(ranked[:limit], start=1):
+        reasons, warnings = notes_for(facts, query, weights)
+        out.append(Option(rank, facts, reasons, warnings, facts.entry.is_safe_entry))
+    return tuple(out)
+
+
+def _police_not_first(ranked: list[Facts], needs: Sequence[str]) -> list[Facts]:
+    # Police and courts help only when the survivor chooses to report: they never lead
+    # a list unless the request itself asked for legal help.
+    if any(taxonomy.matches("legal", need) for need in needs) or not ranked:
+        return ranked
+    if not ranked[0].entry.is_law_enforcement:
+        return ranked
+    for position, facts in enumerate(ranked):
+        if not facts.entry.is_law_enforcement:
+            return [facts, *ranked[:position], *ranked[position + 1 :]]
+    return ranked
+
+
+def rank(facts: Iterable[Facts], needs: Sequence[str]) -> list[Facts]:
+    """Options in the order they should be offered."""
+    return _police_not_first(sorted(facts, key=_order_key), needs)
+
+
+def _safe_entry_points(
+    index: DirectoryIndex,
+    query: SearchQuery,
+    weights: RankingWeights,
+    hours: _Hours,
+    candidates: Iterable[int],
+) -> tuple[Option, ...]:
+    # Whatever the filters, the caller gets at least one way in: case management, or a
+    # hotline that covers the place. The survivor's profile does not narrow this list.
+    entry_query = SearchQuery(
+        place=query.place,
+        needs=("case_management", "psychosocial"),
+        at=query.at,
+        time_since_incident=query.time_since_incident,
+        limit=query.limit,
+    )
+    found = []
+    for position in candidates:
+        entry = index.entries[position]
+        if not entry.is_safe_entry:
+            continue
+        facts = evaluate(entry, entry_query, weights, hours)
+        if isinstance(facts, Facts):
+            found.append(facts)
+    options = _options(rank(found, entry_query.needs), entry_query, weights, 3)
+    if options:
+        return options
+    return _nearest_entry_anywhere(index, entry_query, weights, hours)
+
+
+def _nearest_entry_anywhere(
+    index: DirectoryIndex, query: SearchQuery, weights: RankingWeights, hours: _Hours
+) -> tuple[Option, ...]:
+    best: tuple[float, str, Entry] | None = None
+    for entry in index.entries:
+        provider = entry.provider
+        if not entry.is_safe_entry or not _active(entry, query.at):
+            continue
+        if not provider.accepting_referrals:
+            continue
+        distance = (
+            distance_km(query.place.lon, query.place.lat, entry.lon, entry.lat)
+            if entry.lon is not None and entry.lat is not None
+            else float("inf")
+        )
+        key = (distance, str(provider.id), entry)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    if best is None:
+        return ()
+    distance, _, entry = best
+    services = tuple(s for s in entry.provider.services if s.need == "case_management") or (
+        entry.provider.services
+    )
+    facts = Facts(
+        entry=entry,
+        services=services,
+        matched_needs=tuple(s.need for s in services),
+        distance_km=None if distance == float("inf") else distance,
+        hours=hours.of(entry),
+        tier=0,
+        score=0.0,
+    )
+    reasons, warnings = notes_for(facts, query, weights)
+    return (Option(1, facts, reasons, (note("outside_service_area"), *warnings), True),)
+
+
+def search(
+    index: DirectoryIndex,
+    query: SearchQuery,
+    weights: RankingWeights,
+    *,
+    explain: bool = False,
+) -> SearchResult:
+    """Ranked options for the query; with `explain`, how many providers each filter excluded."""
+    hours = _Hours(query.at)
+    reach = weights.max_distance_km
+    if query.max_distance_km is not None:
+        reach = min(reach, query.max_distance_km)
+    positions: Iterable[int]
+    exclusions: Counter[str] | None = None
+    if explain:
+        positions = range(len(index.entries))
+        exclusions = Counter(dict.fromkeys(EXCLUSIONS, 0))
+    else:
+        positions = index.candidates(query.place, reach)
+    positions = list(positions)
+    kept: list[Facts] = []
+    for position in positions:
+        facts = evaluate(index.entries[position], query, weights, hours)
+        if isinstance(facts, Facts):
+            kept.append(facts)
+        elif exclusions is not None:
+            exclusions[facts] += 1
+    ranked = rank(kept, query.needs)
+    pathway: tuple[NeedOptions, ...] = ()
+    one_stop: tuple[Option, ...] = ()
+    if len(query.needs) > 1:
+        pathway = tuple(
+            NeedOptions(
+                need,
+                _options(
+                    rank((f for f in kept if need in f.matched_needs), (need,)),
+                    query,
+                    weights,
+                    query.limit,
+                ),
+            )
+            for need in query.needs
+        )
+        one_stop = _options(
+            [f for f in ranked if len(f.matched_needs) > 1], query, weights, query.limit
+        )
+    safe = _safe_entry_points(
+        index,
+        query,
+        weights,
+        hours,
+        positions if not explain else index.candidates(query.place, reach),
+    )
+    return SearchResult(
+        options=_options(ranked, query, weights, query.limit),
+        pathway=pathway,
+        one_stop=one_stop,
+        safe_entry_points=safe,
+        considered=len(positions),
+        exclusions=dict(exclusions) if exclusions is not None else None,
+    )
+
+
+def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
+    """Every provider evaluated without the spatial index: the reference the index must match."""
+    hours = _Hours(query.at)
+    kept = [evaluate(entry, query, weights, hours) for entry in index.entries]
+    return rank((facts for facts in kept if isinstance(facts, Facts)), query.needs)
