@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from referral_api.api.routes.docs import install_docs
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
 from referral_api.settings import Settings
@@ -63,7 +65,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_database(settings, engine)
-        app.state.snapshots.refresh()
+        try:
+            app.state.snapshots.refresh()
+        except DirectoryUnavailableError:
+            logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
         engine.dispose()
 

@@ -71,7 +71,7 @@ class SearchRequest(BaseModel):
         description="Need codes or sectors from GET /v1/needs, e.g. medical, legal.aid",
     )
     age: int | None = Field(default=None, ge=0, le=120, description="Age in years")
-    sex: Sex | None = None
+    sex: Sex | None = Field(default=None, description="female, male or intersex")
     languages: list[str] = Field(
         default_factory=list, max_length=10, description="Languages spoken, e.g. sg, fr"
     )
@@ -89,7 +89,9 @@ class SearchRequest(BaseModel):
     at: AwareDatetime | None = Field(
         default=None, description="Evaluate opening hours at this moment instead of now"
     )
-    max_distance_km: float | None = Field(default=None, gt=0, le=500)
+    max_distance_km: float | None = Field(
+        default=None, gt=0, le=500, description="Leave out providers farther than this"
+    )
     limit: int = Field(default=10, ge=1, le=50, description="Options per list")
     lang: Literal["fr", "en"] | None = Field(
         default=None, description="Language of explanations; else Accept-Language; else fr"

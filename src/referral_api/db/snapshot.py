@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from referral_api.db import repository
 from referral_api.domain.directory import DirectoryIndex
+from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.gazetteer import Gazetteer, Locality
+
+logger = logging.getLogger("referral_api.snapshot")
 
 
 class DirectorySnapshots:
@@ -54,12 +59,21 @@ class DirectorySnapshots:
         return index
 
     def refresh(self) -> DirectoryIndex:
-        """Rebuild now if the directory changed since the snapshot was taken."""
+        """Rebuild now if the directory changed since the snapshot was taken.
+
+        While the database cannot be reached, search goes on from the last snapshot: a
+        slightly stale directory serves survivors better than none.
+        """
         with self._lock:
-            with Session(self._engine) as session:
-                revision = repository.current_revision(session=session)
-                if self._index is None or self._index.revision != revision:
-                    self._index = self._build(session, revision)
+            try:
+                with Session(self._engine) as session:
+                    revision = repository.current_revision(session=session)
+                    if self._index is None or self._index.revision != revision:
+                        self._index = self._build(session, revision)
+            except SQLAlchemyError as error:
+                if self._index is None:
+                    raise DirectoryUnavailableError("The directory cannot be loaded") from error
+                logger.warning("directory unreachable; searching the last snapshot")
             self._checked_at = self._clock()
             return self._index
 
