@@ -306,10 +306,7 @@ def evaluate(
     distance = None
     if entry.lon is not None and entry.lat is not None:
         distance = distance_km(query.place.lon, query.place.lat, entry.lon, entry.lat)
-    reach = weights.max_distance_km
-    if query.max_distance_km is not None:
-        reach = min(reach, query.max_distance_km)
-    if not _covers(entry, query.place, distance, reach):
+    if not _covers(entry, query.place, distance, weights.max_distance_km):
         return "outside_service_area"
     if query.max_distance_km is not None and distance is not None:
         if distance > query.max_distance_km:

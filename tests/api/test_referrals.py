@@ -1,0 +1,203 @@
+import logging
+
+import pytest
+
+from referral_api.api.search_schemas import EXAMPLE_REQUEST
+from tests.api.test_providers import assert_problem
+from tests.conftest import SAFE_HOUSE_ID
+
+FRIDAY_10H = "2026-11-27T10:00:00+01:00"
+FRIDAY_23H = "2026-11-27T23:00:00+01:00"
+
+
+def search(client, **body):
+    response = client.post("/v1/referrals/search", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_docs_example_returns_a_pathway_for_a_girl_in_the_3rd_arrondissement(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    assert body["area"] == {"pcodes": ["CF7113", "CF711", "CF71"], "label": "Arrondissement 3"}
+    assert body["lang"] == "fr"
+    assert [step["need"] for step in body["pathway"]] == ["medical", "psychosocial"]
+    medical = body["pathway"][0]["options"]
+    assert medical and all("pep_within_72h" in [r["code"] for r in o["reasons"]] for o in medical)
+    assert body["one_stop"]
+    assert body["safe_entry_points"]
+    first = body["options"][0]
+    assert first["rank"] == 1
+    assert first["distance_km"] is not None
+    assert all(r["message"] for r in first["reasons"])
+
+
+def test_get_gives_the_same_answer_as_post(sample_client):
+    posted = search(sample_client, pcode="CF7113", needs=["medical", "legal"], at=FRIDAY_10H)
+    got = sample_client.get(
+        "/v1/referrals",
+        params={"pcode": "CF7113", "needs": "medical,legal", "at": FRIDAY_10H},
+    ).json()
+    assert got == posted
+    repeated = sample_client.get(
+        "/v1/referrals",
+        params=[("pcode", "CF7113"), ("needs", "medical"), ("needs", "legal"), ("at", FRIDAY_10H)],
+    ).json()
+    assert repeated == posted
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"lat": 4.3612, "lon": 18.5555},
+        {"pcode": "CF7115"},
+        {"place": "Bégoua"},
+        {"place": "begoua"},
+        {"place": "3e arrondissement"},
+        {"place": "Bimbo"},
+    ],
+)
+def test_every_way_to_say_where_is_accepted(sample_client, where):
+    body = search(sample_client, needs=["case_management"], at=FRIDAY_10H, **where)
+    assert body["options"]
+    assert body["area"]["pcodes"]
+
+
+def test_the_same_request_gives_the_same_order(sample_client):
+    first = search(sample_client, place="Bimbo", needs=["medical"], at=FRIDAY_23H)
+    again = search(sample_client, place="Bimbo", needs=["medical"], at=FRIDAY_23H)
+    assert first == again
+
+
+def test_explanations_follow_the_asked_language(sample_client):
+    english = sample_client.post(
+        "/v1/referrals/search",
+        json={"pcode": "CF7113", "needs": ["medical.pep"], "at": FRIDAY_10H},
+        headers={"Accept-Language": "en-GB,en;q=0.8"},
+    ).json()
+    assert english["lang"] == "en"
+    assert english["options"][0]["reasons"][0]["message"].startswith("Offers")
+    french = search(sample_client, pcode="CF7113", needs=["medical.pep"], at=FRIDAY_10H)
+    assert french["options"][0]["reasons"][0]["message"].startswith("Propose")
+
+
+def test_explain_counts_what_each_filter_excluded(sample_client):
+    body = search(
+        sample_client, pcode="CF7113", needs=["medical"], at=FRIDAY_23H, open_now=True, explain=True
+    )
+    excluded = body["explanation"]["excluded"]
+    assert body["explanation"]["providers_in_directory"] == 55
+    assert excluded["closed_now"] > 0
+    assert excluded["not_active"] == 1
+    assert excluded["not_accepting_referrals"] == 1
+    kept = 55 - sum(excluded.values())
+    assert len(body["options"]) == min(kept, 10)
+    assert all(o["open_now"] in (True, None) for o in body["options"])
+
+
+def test_a_safe_entry_point_comes_even_for_a_need_nobody_offers_here(sample_client):
+    body = search(sample_client, place="Bégoua", needs=["economic"], max_distance_km=1)
+    assert body["options"] == []
+    assert body["safe_entry_points"]
+    assert all(o["safe_entry_point"] for o in body["safe_entry_points"])
+
+
+def test_police_do_not_lead_a_safety_search(sample_client):
+    body = search(sample_client, place="2e arrondissement", needs=["safety"], at=FRIDAY_23H)
+    first_services = {s["need"] for s in body["options"][0]["services"]}
+    assert not first_services & {"legal.police", "legal.justice"}
+
+
+def test_the_safe_house_appears_with_a_distance_band_and_no_location(sample_client):
+    body = search(sample_client, pcode="CF7117", needs=["safety.shelter"], sex="female")
+    option = next(o for o in body["options"] if o["provider"]["id"] == SAFE_HOUSE_ID)
+    assert option["provider"]["location"] is None
+    assert option["provider"]["location_withheld"] is True
+    assert option["provider"]["address"] is None
+    assert option["provider"]["admin"]["adm3"] is None
+    assert option["distance_km"] is None
+    assert option["distance_band"] in {"under 2 km", "2-5 km", "5-10 km", "10-25 km", "over 25 km"}
+    assert option["provider"]["contacts"]["focal_point_role"]
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        ({"needs": ["medical"]}, ("body",)),
+        ({"pcode": "CF7113", "place": "Bimbo", "needs": ["medical"]}, ("body",)),
+        ({"lat": 4.36, "needs": ["medical"]}, ("body",)),
+        ({"lat": 91, "lon": 18.5, "needs": ["medical"]}, ("body", "lat")),
+        ({"lat": 4.3, "lon": "east", "needs": ["medical"]}, ("body", "lon")),
+        ({"pcode": "CF7113", "needs": []}, ("body", "needs")),
+        ({"pcode": "CF7113", "needs": ["medical.magic"]}, ("body", "needs")),
+        ({"pcode": "CF9999", "needs": ["medical"]}, ("pcode",)),
+        ({"pcode": "CF7113", "needs": ["medical"], "limit": 51}, ("body", "limit")),
+        ({"pcode": "CF7113", "needs": ["medical"], "age": -1}, ("body", "age")),
+        ({"pcode": "CF7113", "needs": ["medical"], "sex": "unknown"}, ("body", "sex")),
+        (
+            {"pcode": "CF7113", "needs": ["medical"], "time_since_incident": "2026-11-27T01:00"},
+            ("body", "time_since_incident"),
+        ),
+        ({"pcode": "CF7113", "needs": ["medical"], "at": "2026-11-27T10:00"}, ("body", "at")),
+        (
+            {"pcode": "CF7113", "needs": ["medical"], "survivor_name": "A"},
+            ("body", "survivor_name"),
+        ),
+        ({"pcode": "CF7113", "needs": ["medical"], "lang": "de"}, ("body", "lang")),
+        (
+            {"pcode": "CF7113", "needs": ["medical"], "max_distance_km": 0},
+            ("body", "max_distance_km"),
+        ),
+    ],
+)
+def test_bad_requests_are_422_problems_naming_the_field(sample_client, body, location):
+    response = sample_client.post("/v1/referrals/search", json=body)
+    assert_problem(response, 422, location)
+
+
+def test_unknown_place_lists_candidates(sample_client):
+    response = sample_client.post(
+        "/v1/referrals/search", json={"place": "Begua", "needs": ["medical"]}
+    )
+    body = assert_problem(response, 422, ("place",))
+    assert body["type"] == "/problems/ambiguous-place"
+    assert any(candidate.startswith("Bégoua") for candidate in body["candidates"])
+
+
+def test_a_body_that_is_not_json_is_422_not_500(sample_client):
+    response = sample_client.post(
+        "/v1/referrals/search",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 422)
+
+
+def test_unknown_query_parameters_are_refused_on_get(sample_client):
+    response = sample_client.get(
+        "/v1/referrals", params={"pcode": "CF7113", "needs": "medical", "name": "A"}
+    )
+    assert_problem(response, 422, ("query", "name"))
+
+
+def test_search_logs_never_hold_more_than_2_decimals_of_a_location(sample_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    search(sample_client, lat=4.361234, lon=18.555678, needs=["medical"])
+    sample_client.get(
+        "/v1/referrals", params={"lat": 4.371234, "lon": 18.565678, "needs": "medical"}
+    )
+    sample_client.post(
+        "/v1/referrals/search", json={"lat": 4.381234, "lon": 18.575678, "needs": ["nope"]}
+    )
+    # Everything the service logs; the test client's own request log is not the service's.
+    text = "\n".join(
+        record.getMessage() for record in caplog.records if not record.name.startswith("httpx")
+    )
+    for digits in ("4.361", "18.555", "4.371", "18.565", "4.381", "18.575", "361234"):
+        assert digits not in text
+    assert "near=(4.36,18.56)" in text
+    assert "search" in text
+    # The problem document does not echo the coordinates back either.
+    response = sample_client.post(
+        "/v1/referrals/search", json={"lat": 94.381234, "lon": 18.575678, "needs": ["medical"]}
+    )
+    assert "94.38" not in response.text
