@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api import __version__, operations
+from referral_api.api.deps import SearchEngine
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
+from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
@@ -90,6 +92,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
+    )
+    app.state.search_engine = SearchEngine(
+        snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
     )
     install_problem_handlers(app)
     app.add_middleware(AccessLogMiddleware)

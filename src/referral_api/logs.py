@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_logger = logging.getLogger("referral_api.access")
 
@@ -19,32 +17,50 @@ def coarse(value: float) -> float:
     return round(value, 2)
 
 
-class AccessLogMiddleware(BaseHTTPMiddleware):
+class AccessLogMiddleware:
     """One line per request: method, path, status, duration and request id.
 
     No query string (it may hold coordinates) and no client address: uvicorn's own access
-    log, which records both, is turned off by `serve`.
+    log, which records both, is turned off by `serve`. A plain ASGI middleware: Starlette's
+    BaseHTTPMiddleware costs a task and a stream per request.
     """
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Time the request, tag it with an id, and log it."""
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        if len(request_id) > 64 or not request_id.isprintable():
-            request_id = uuid.uuid4().hex
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag the request with an id, pass it on, and log it when the response starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(Headers(scope=scope).get("x-request-id"))
         started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        access_logger.info(
-            "%s %s %d %.1fms id=%s",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            request_id,
-        )
-        return response
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            access_logger.info(
+                "%s %s %d %.1fms id=%s",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                request_id,
+            )
+
+
+def _request_id(given: str | None) -> str:
+    if given and len(given) <= 64 and given.isprintable():
+        return given
+    return uuid.uuid4().hex
 
 
 def configure_logging(level: str) -> None:

@@ -1,8 +1,13 @@
-"""Request dependencies: settings, database sessions and the caller's identity."""
+"""Request dependencies: settings, database sessions and the caller's identity.
+
+Dependencies that only read app state are coroutines: FastAPI runs plain functions in a
+worker thread, and a thread hop per dependency costs more than the work itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.errors import DirectoryUnavailableError
@@ -17,13 +23,13 @@ from referral_api.domain.ranking import RankingWeights
 from referral_api.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's database engine."""
     engine: Engine = request.app.state.engine
     return engine
@@ -38,18 +44,22 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
             raise DirectoryUnavailableError("The directory database cannot be reached") from error
 
 
-def get_snapshots(request: Request) -> DirectorySnapshots:
-    """The app's directory snapshots."""
-    snapshots: DirectorySnapshots = request.app.state.snapshots
-    return snapshots
+@dataclass(frozen=True, slots=True)
+class SearchEngine:
+    """What a search needs from the app: the snapshots, the weights, the response parts."""
+
+    snapshots: DirectorySnapshots
+    weights: RankingWeights
+    rendered_parts: RenderedParts
 
 
-def get_weights(settings: Annotated[Settings, Depends(get_settings)]) -> RankingWeights:
-    """The deployment's ranking weights."""
-    return settings.ranking
+async def get_search_engine(request: Request) -> SearchEngine:
+    """The app's search engine (one dependency: each one resolved costs every search)."""
+    engine: SearchEngine = request.app.state.search_engine
+    return engine
 
 
-def get_viewer() -> Viewer:
+async def get_viewer() -> Viewer:
     """The caller; anonymous until partner keys exist."""
     return ANONYMOUS
 
@@ -57,5 +67,4 @@ def get_viewer() -> Viewer:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
-SnapshotsDep = Annotated[DirectorySnapshots, Depends(get_snapshots)]
-WeightsDep = Annotated[RankingWeights, Depends(get_weights)]
+SearchEngineDep = Annotated[SearchEngine, Depends(get_search_engine)]

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from referral_api.api.schemas import Location
 from referral_api.documents import AdminCodesDocument, ContactsDocument, ServiceDocument
 from referral_api.domain.access import Viewer, as_seen_by
-from referral_api.domain.model import Modality, Sex
+from referral_api.domain.model import Modality, Provider, Service, Sex
 from referral_api.domain.ranking import Option, TimeSinceIncident
 from referral_api.domain.taxonomy import get_need
 
@@ -160,53 +160,95 @@ class OptionOut(BaseModel):
     reasons: list[NoteOut]
     warnings: list[NoteOut]
 
-    @classmethod
-    def of(cls, option: Option, viewer: Viewer, lang: str) -> OptionOut:
-        """The response for an option, as `viewer` may see it."""
-        facts = option.facts
-        provider = as_seen_by(viewer, facts.entry.provider)
-        withheld = not viewer.may_locate(facts.entry.provider)
-        distance = facts.distance_km
-        return cls(
-            rank=option.rank,
-            provider=ProviderSummary(
-                id=provider.id,
-                name=provider.name,
-                organization_id=provider.organization_id,
-                modality=provider.modality,
-                location=Location(lon=provider.lon, lat=provider.lat)
-                if provider.lon is not None and provider.lat is not None
-                else None,
-                location_withheld=withheld,
-                address=provider.address,
-                admin=AdminCodesDocument(
-                    adm1=provider.admin.adm1,
-                    adm2=provider.admin.adm2,
-                    adm3=provider.admin.adm3,
-                    cod_version=provider.admin.cod_version,
-                ),
-                contacts=ContactsDocument(
-                    phones=list(provider.contacts.phones),
-                    email=provider.contacts.email,
-                    focal_point_role=provider.contacts.focal_point_role,
-                ),
-                opening_hours=provider.opening_hours,
-                languages=list(provider.languages),
-                accessibility=list(provider.accessibility),
-                last_verified_at=provider.last_verified_at,
-                verification=provider.verification,
-            ),
-            services=[ServiceDocument.of(service) for service in facts.services],
-            matched_needs=list(facts.matched_needs),
-            distance_km=None if distance is None or withheld else round(distance, 1),
-            distance_band=distance_band(distance) if distance is not None and withheld else None,
-            open_now=facts.hours.is_open,
-            next_change_at=facts.hours.next_change_at,
-            score=round(facts.score, 3),
-            safe_entry_point=option.is_safe_entry,
-            reasons=[NoteOut(code=n.code, message=n.message(lang)) for n in option.reasons],
-            warnings=[NoteOut(code=n.code, message=n.message(lang)) for n in option.warnings],
-        )
+
+class RenderedParts:
+    """Response parts that depend on the provider alone, built once per directory snapshot.
+
+    Providers come back in answer after answer; their summaries and service documents
+    are validated the first time and reused until the snapshot changes.
+    """
+
+    def __init__(self) -> None:
+        self._snapshot: object = None
+        self._summaries: dict[tuple[str, bool], dict[str, Any]] = {}
+        self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
+
+    def for_snapshot(self, snapshot: object) -> RenderedParts:
+        """Forget everything when the snapshot changed."""
+        if snapshot is not self._snapshot:
+            self._snapshot = snapshot
+            self._summaries = {}
+            self._services = {}
+        return self
+
+    def summary(self, provider: Provider, viewer: Viewer, withheld: bool) -> dict[str, Any]:
+        """The provider's summary as JSON data, seen with or without its location."""
+        key = (str(provider.id), withheld)
+        found = self._summaries.get(key)
+        if found is None:
+            summary = _summary(as_seen_by(viewer, provider), withheld)
+            found = self._summaries[key] = summary.model_dump(mode="json")
+        return found
+
+    def service(self, service: Service) -> dict[str, Any]:
+        """The document of a service as JSON data."""
+        found = self._services.get(id(service))
+        # The service is kept alongside so that its id cannot be reused while cached.
+        if found is None or found[0] is not service:
+            document = ServiceDocument.of(service).model_dump(mode="json")
+            found = self._services[id(service)] = (service, document)
+        return found[1]
+
+
+def option_data(option: Option, viewer: Viewer, lang: str, parts: RenderedParts) -> dict[str, Any]:
+    """One option as JSON data in the shape of `OptionOut`, as `viewer` may see it."""
+    facts = option.facts
+    withheld = not viewer.may_locate(facts.entry.provider)
+    distance = facts.distance_km
+    return {
+        "rank": option.rank,
+        "provider": parts.summary(facts.entry.provider, viewer, withheld),
+        "services": [parts.service(service) for service in facts.services],
+        "matched_needs": list(facts.matched_needs),
+        "distance_km": None if distance is None or withheld else round(distance, 1),
+        "distance_band": distance_band(distance) if distance is not None and withheld else None,
+        "open_now": facts.hours.is_open,
+        "next_change_at": facts.hours.next_change_at,
+        "score": round(facts.score, 3),
+        "safe_entry_point": option.is_safe_entry,
+        "reasons": [{"code": n.code, "message": n.message(lang)} for n in option.reasons],
+        "warnings": [{"code": n.code, "message": n.message(lang)} for n in option.warnings],
+    }
+
+
+def _summary(provider: Provider, withheld: bool) -> ProviderSummary:
+    return ProviderSummary(
+        id=provider.id,
+        name=provider.name,
+        organization_id=provider.organization_id,
+        modality=provider.modality,
+        location=Location(lon=provider.lon, lat=provider.lat)
+        if provider.lon is not None and provider.lat is not None
+        else None,
+        location_withheld=withheld,
+        address=provider.address,
+        admin=AdminCodesDocument(
+            adm1=provider.admin.adm1,
+            adm2=provider.admin.adm2,
+            adm3=provider.admin.adm3,
+            cod_version=provider.admin.cod_version,
+        ),
+        contacts=ContactsDocument(
+            phones=list(provider.contacts.phones),
+            email=provider.contacts.email,
+            focal_point_role=provider.contacts.focal_point_role,
+        ),
+        opening_hours=provider.opening_hours,
+        languages=list(provider.languages),
+        accessibility=list(provider.accessibility),
+        last_verified_at=provider.last_verified_at,
+        verification=provider.verification,
+    )
 
 
 class NeedPathway(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -20,11 +21,13 @@ logger = logging.getLogger("referral_api.snapshot")
 
 
 class DirectorySnapshots:
-    """Holds the current `DirectoryIndex`; readers never wait for a rebuild.
+    """Holds the current `DirectoryIndex`; searches never wait for a rebuild.
 
-    Another instance may change the shared database: `current()` compares the directory's
-    revision (one primary-key read) at most every `check_interval` seconds and rebuilds when
-    it moved. A write on this instance calls `refresh()` so it shows in search at once.
+    Another instance may change the shared database: `current()` reads the directory's
+    revision (one primary-key read) at most every `check_interval` seconds and, when it
+    moved, rebuilds in a background thread while searches go on with the previous snapshot.
+    A write on this instance calls `refresh()`, which rebuilds at once, so that the writer
+    sees its change in the next search.
     """
 
     def __init__(
@@ -41,20 +44,33 @@ class DirectorySnapshots:
         self._max_distance_km = max_distance_km
         self._check_interval = check_interval
         self._clock = clock
-        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._check_lock = threading.Lock()
         self._index: DirectoryIndex | None = None
         self._checked_at = float("-inf")
+        self._rebuilding = False
         self.last_build_seconds = 0.0
 
-    def _build(self, session: Session, revision: int) -> DirectoryIndex:
+    def _revision(self) -> int:
+        with Session(self._engine) as session:
+            return repository.current_revision(session=session)
+
+    def _build(self) -> DirectoryIndex:
         started = time.perf_counter()
-        gazetteer = Gazetteer(repository.list_admin_areas(session=session), self._localities)
-        index = DirectoryIndex(
-            repository.all_providers(session=session),
-            gazetteer,
-            max_distance_km=self._max_distance_km,
-            revision=revision,
-        )
+        with Session(self._engine) as session:
+            revision = repository.current_revision(session=session)
+            gazetteer = Gazetteer(repository.list_admin_areas(session=session), self._localities)
+            index = DirectoryIndex(
+                repository.all_providers(session=session),
+                gazetteer,
+                max_distance_km=self._max_distance_km,
+                revision=revision,
+            )
+        # The snapshot holds hundreds of thousands of long-lived objects; leaving them out of
+        # the cyclic collector's reach keeps its full passes from pausing searches. They hold
+        # no reference cycles, so reference counting frees them when the snapshot is replaced.
+        gc.collect()
+        gc.freeze()
         self.last_build_seconds = time.perf_counter() - started
         return index
 
@@ -64,12 +80,10 @@ class DirectorySnapshots:
         While the database cannot be reached, search goes on from the last snapshot: a
         slightly stale directory serves survivors better than none.
         """
-        with self._lock:
+        with self._build_lock:
             try:
-                with Session(self._engine) as session:
-                    revision = repository.current_revision(session=session)
-                    if self._index is None or self._index.revision != revision:
-                        self._index = self._build(session, revision)
+                if self._index is None or self._index.revision != self._revision():
+                    self._index = self._build()
             except SQLAlchemyError as error:
                 if self._index is None:
                     raise DirectoryUnavailableError("The directory cannot be loaded") from error
@@ -77,9 +91,31 @@ class DirectorySnapshots:
             self._checked_at = self._clock()
             return self._index
 
+    def _rebuild_in_background(self) -> None:
+        try:
+            self.refresh()
+        finally:
+            self._rebuilding = False
+
     def current(self) -> DirectoryIndex:
-        """The snapshot to search, checked for changes at most every `check_interval`."""
+        """The snapshot to search; a change seen in the database starts a background rebuild."""
         index = self._index
-        if index is not None and self._clock() - self._checked_at < self._check_interval:
+        if index is None:
+            return self.refresh()
+        now = self._clock()
+        if now - self._checked_at < self._check_interval or self._rebuilding:
             return index
-        return self.refresh()
+        if not self._check_lock.acquire(blocking=False):
+            return index
+        try:
+            self._checked_at = now
+            changed = self._revision() != index.revision
+        except SQLAlchemyError:
+            changed = False
+            logger.warning("directory unreachable; searching the last snapshot")
+        finally:
+            self._check_lock.release()
+        if changed:
+            self._rebuilding = True
+            threading.Thread(target=self._rebuild_in_background, daemon=True).start()
+        return index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from shapely import STRtree, box
@@ -11,11 +11,12 @@ from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
 
 from referral_api.domain.gazetteer import Gazetteer, Place
-from referral_api.domain.geometry import degrees_around
+from referral_api.domain.geometry import degrees_around, distance_km
 from referral_api.domain.hours import is_always_open
-from referral_api.domain.model import Modality, Provider
+from referral_api.domain.model import Cost, Eligibility, Modality, Provider, Status
 
 LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
+OPEN_TO_ALL = Eligibility()
 # Confidential providers are ranked from a point snapped to this grid (about 5.5 km), so
 # that distance bands and order, probed from many places, cannot pin the real place down.
 CONFIDENTIAL_GRID_DEGREES = 0.05
@@ -30,6 +31,7 @@ class Entry:
     """A provider with everything search needs precomputed."""
 
     provider: Provider
+    id_text: str
     lon: float | None
     lat: float | None
     needs: frozenset[str]
@@ -42,11 +44,13 @@ class Entry:
     can_ec: bool
     is_law_enforcement: bool
     is_safe_entry: bool
-
-    @property
-    def has_declared_area(self) -> bool:
-        """Whether the provider said where it serves."""
-        return self.provider.service_area.is_declared
+    unrestricted: bool
+    is_active: bool
+    all_free: bool
+    languages: frozenset[str]
+    accessibility: frozenset[str]
+    verified_ts: float | None
+    has_declared_area: bool
 
 
 def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
@@ -62,6 +66,7 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         lon, lat = _snap(lon), _snap(lat)
     return Entry(
         provider=provider,
+        id_text=str(provider.id),
         lon=lon,
         lat=lat,
         needs=needs,
@@ -73,7 +78,18 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         can_pep="medical.pep" in needs or "pep" in capabilities,
         can_ec="medical.ec" in needs or "ec" in capabilities,
         is_law_enforcement=bool(needs & LAW_ENFORCEMENT),
-        is_safe_entry="case_management" in needs or provider.modality is Modality.REMOTE,
+        unrestricted=all(service.eligibility == OPEN_TO_ALL for service in provider.services),
+        is_active=provider.status is Status.ACTIVE,
+        all_free=all(service.cost is Cost.FREE for service in provider.services),
+        languages=frozenset(provider.languages),
+        accessibility=frozenset(provider.accessibility),
+        verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,
+        has_declared_area=area.is_declared,
+        is_safe_entry="case_management" in needs
+        or (
+            provider.modality is Modality.REMOTE
+            and any(need.startswith("psychosocial") for need in needs)
+        ),
     )
 
 
@@ -125,9 +141,59 @@ class DirectoryIndex:
         self._point_tree = STRtree(points) if points else None
         self._area_ids = area_ids
         self._area_tree = STRtree(envelopes) if envelopes else None
+        located_entries = [
+            index
+            for index, entry in enumerate(self.entries)
+            if entry.is_safe_entry and entry.lon is not None and entry.lat is not None
+        ]
+        self._safe_ids = located_entries
+        self._safe_tree = (
+            STRtree([Point(self.entries[i].lon, self.entries[i].lat) for i in located_entries])
+            if located_entries
+            else None
+        )
+        self._safe_unlocated = [
+            index
+            for index, entry in enumerate(self.entries)
+            if entry.is_safe_entry and (entry.lon is None or entry.lat is None)
+        ]
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def nearest_safe_entry(
+        self, lon: float, lat: float, usable: Callable[[Entry], bool]
+    ) -> tuple[Entry, float | None] | None:
+        """The usable safe entry point nearest on the sphere, whatever its declared area.
+
+        Boxes in degrees widen until one holds a usable entry within its inscribed circle,
+        so the answer is the great-circle nearest, not the planar one. Entries without a
+        location (hotlines) come last, nearest first by id.
+        """
+        if self._safe_tree is not None:
+            radius = 25.0
+            while True:
+                dlon, dlat = degrees_around(lat, radius)
+                window = box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+                best: tuple[float, str, Entry] | None = None
+                for found in self._safe_tree.query(window):
+                    entry = self.entries[self._safe_ids[int(found)]]
+                    if entry.lon is None or entry.lat is None or not usable(entry):
+                        continue
+                    key = (distance_km(lon, lat, entry.lon, entry.lat), entry.id_text, entry)
+                    if best is None or key[:2] < best[:2]:
+                        best = key
+                whole_earth = dlon >= 180 and dlat >= 90
+                if best is not None and (best[0] <= radius or whole_earth):
+                    return best[2], best[0]
+                if whole_earth:
+                    break
+                radius *= 4
+        unlocated = sorted(
+            (self.entries[i] for i in self._safe_unlocated if usable(self.entries[i])),
+            key=lambda entry: entry.id_text,
+        )
+        return (unlocated[0], None) if unlocated else None
 
     def candidates(self, place: Place, max_distance_km: float) -> Iterable[int]:
         """Indexes of every entry that may cover `place` (each at most once)."""

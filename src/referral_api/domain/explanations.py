@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGUAGES = ("fr", "en")
 
@@ -72,8 +71,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     """A reason or a warning: a stable code and the values its sentence needs."""
 
     code: str
@@ -86,6 +84,12 @@ class Note:
         return template.format(**dict(self.values))
 
 
+# Notes are built for every option of every answer: the plain ones are made once.
+_PLAIN = {code: Note(code) for code in SENTENCES}
+
+
 def note(code: str, **values: Any) -> Note:
     """A note with its values."""
-    return Note(code, tuple(sorted(values.items())))
+    if not values:
+        return _PLAIN[code]
+    return Note(code, tuple(values.items()))

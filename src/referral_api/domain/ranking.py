@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from shapely.geometry import Point
@@ -99,8 +100,7 @@ EXCLUSIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What was learnt about one provider for one query: the ground of score and notes."""
 
     entry: Entry
@@ -179,40 +179,45 @@ def _covers(entry: Entry, place: Place, distance: float | None, reach_km: float)
 
 
 def _active(entry: Entry, at: datetime) -> bool:
-    provider = entry.provider
-    if provider.status is Status.ACTIVE:
+    if entry.is_active:
         return True
+    provider = entry.provider
     until = provider.status_until
     return provider.status is Status.TEMPORARILY_CLOSED and until is not None and until < at.date()
 
 
-class _Hours:
-    """Opening states for one query, computed once per distinct expression."""
+class _Context:
+    """What one query computes once: need expansions and opening states per expression."""
 
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self._memo: dict[tuple[str, str], OpenState] = {}
+    def __init__(self, query: SearchQuery, hours_of: _Context | None = None) -> None:
+        self.at = query.at
+        self.at_ts = query.at.timestamp()
+        self.expansions = {need: taxonomy.expand(need) for need in query.needs}
+        self.wanted = frozenset().union(*self.expansions.values())
+        self.languages = frozenset(query.profile.languages)
+        self.accessibility = frozenset(query.profile.accessibility)
+        self.urgent = query.time_since_incident is not TimeSinceIncident.GT120H
+        # Queries at the same moment share opening states: they depend on nothing else.
+        self._memo: dict[tuple[str, str], OpenState] = hours_of._memo if hours_of else {}
 
-    def of(self, entry: Entry) -> OpenState:
+    def hours(self, entry: Entry) -> OpenState:
+        """The entry's opening state at the query's moment."""
         expression = entry.provider.opening_hours
         if expression is None:
             return UNKNOWN
-        key = (expression, entry.provider.timezone)
+        return self.state(expression, entry.provider.timezone)
+
+    def state(self, expression: str, timezone: str) -> OpenState:
+        """The opening state of hours in a zone at the query's moment."""
+        key = (expression, timezone)
         state = self._memo.get(key)
         if state is None:
-            state = open_state(expression, entry.provider.timezone, self.at)
-            self._memo[key] = state
+            state = self._memo[key] = open_state(expression, timezone, self.at)
         return state
 
 
-def _urgency_tier(entry: Entry, matched: Sequence[str], window: TimeSinceIncident) -> int:
-    if not any(need.startswith("medical") for need in matched):
-        return 0
-    if window in (TimeSinceIncident.LT72H, TimeSinceIncident.UNKNOWN):
-        return 0 if entry.can_pep else 1
-    if window is TimeSinceIncident.FROM72TO120H:
-        return 0 if entry.can_ec else 1
-    return 0
+def _is_medical(needs: Iterable[str]) -> bool:
+    return any(need.startswith("medical") for need in needs)
 
 
 def _minutes_until(moment: datetime | None, at: datetime) -> float | None:
@@ -221,106 +226,113 @@ def _minutes_until(moment: datetime | None, at: datetime) -> float | None:
     return (moment - at) / timedelta(minutes=1)
 
 
-def _score(
-    entry: Entry,
-    services: Sequence[Service],
-    matched: Sequence[str],
-    distance: float | None,
-    hours: OpenState,
-    query: SearchQuery,
-    weights: RankingWeights,
-) -> float:
+def _verified_days_ago(entry: Entry, at_ts: float) -> int | None:
+    if entry.verified_ts is None:
+        return None
+    return max(0, int((at_ts - entry.verified_ts) // 86400))
+
+
+def evaluate(
+    entry: Entry, query: SearchQuery, weights: RankingWeights, context: _Context
+) -> Facts | str:
+    """The facts of one provider for one query, or the code of the filter excluding it.
+
+    It runs for every nearby provider of every search, so it is written flat: one function,
+    local names, no helper calls on the common path.
+    """
     provider = entry.provider
+    expansions = context.expansions
+    offered_codes = entry.needs
+    matched = tuple(need for need in query.needs if not offered_codes.isdisjoint(expansions[need]))
+    if not matched:
+        return "need_not_offered"
+    if not entry.is_active and not _active(entry, query.at):
+        return "not_active"
+    if not provider.accepting_referrals:
+        return "not_accepting_referrals"
+    wanted, profile = context.wanted, query.profile
+    kept: list[Service] = []
+    dropped = False
+    for service in provider.services:
+        if service.need in wanted:
+            if entry.unrestricted or _eligible(service, profile):
+                kept.append(service)
+            else:
+                dropped = True
+    if not kept:
+        return "not_eligible"
+    services = tuple(kept)
+    if dropped:
+        offered = {service.need for service in services}
+        matched = tuple(need for need in matched if not offered.isdisjoint(expansions[need]))
+
+    place = query.place
+    distance = None
+    lon, lat = entry.lon, entry.lat
+    if lon is not None and lat is not None:
+        distance = distance_km(place.lon, place.lat, lon, lat)
+    if entry.has_declared_area:
+        if not _covers(entry, place, distance, weights.max_distance_km):
+            return "outside_service_area"
+    elif distance is None or distance > weights.max_distance_km:
+        return "outside_service_area"
+    if query.max_distance_km is not None and distance is not None:
+        if distance > query.max_distance_km:
+            return "beyond_max_distance"
+    hours = context.hours(entry)
+    is_open = hours.is_open
+    if query.open_now and is_open is False:
+        return "closed_now"
+
+    medical = _is_medical(matched)
+    tier = 0
+    if medical:
+        window = query.time_since_incident
+        if window is TimeSinceIncident.FROM72TO120H:
+            tier = 0 if entry.can_ec else 1
+        elif window is not TimeSinceIncident.GT120H:
+            tier = 0 if entry.can_pep else 1
+
     score = 0.0
     if distance is not None:
         score += weights.distance / (1.0 + distance / weights.distance_scale_km)
     elif provider.modality is Modality.REMOTE:
         score += weights.distance * weights.remote_proximity
-    if hours.is_open:
+    if is_open:
         score += weights.open_now
-    elif hours.is_open is False:
+    elif is_open is False:
         minutes = _minutes_until(hours.next_change_at, query.at)
         if minutes is not None and minutes <= weights.opens_soon_minutes:
             score += weights.opens_soon
-    urgent = query.time_since_incident in (
-        TimeSinceIncident.LT72H,
-        TimeSinceIncident.UNKNOWN,
-        TimeSinceIncident.FROM72TO120H,
-    )
-    if urgent and entry.always_open and any(need.startswith("medical") for need in matched):
+    if medical and context.urgent and entry.always_open:
         score += weights.urgent_round_the_clock
-    profile = query.profile
-    if profile.languages and set(profile.languages) & set(provider.languages):
+    if context.languages and not context.languages.isdisjoint(entry.languages):
         score += weights.language
-    if profile.accessibility and set(profile.accessibility) <= set(provider.accessibility):
+    if context.accessibility and context.accessibility.issubset(entry.accessibility):
         score += weights.accessibility
-    if all(service.cost is Cost.FREE for service in services):
+    if entry.all_free or all(service.cost is Cost.FREE for service in services):
         score += weights.free_of_charge
     if (
         profile.age is not None
         and profile.age < 18
-        and any(s.eligibility.child_friendly for s in services)
+        and any(service.eligibility.child_friendly for service in services)
     ):
         score += weights.child_friendly
-    age_days = _verified_days_ago(entry, query.at)
-    if age_days is None or age_days > weights.stale_after_days:
+    verified_ts = entry.verified_ts
+    # Stale once more than `stale_after_days` whole days have passed, as _verified_days_ago counts.
+    stale_after = (weights.stale_after_days + 1) * 86400
+    if verified_ts is None or context.at_ts - verified_ts >= stale_after:
         score -= weights.stale_penalty
     else:
         score += weights.fresh
     requested = len(query.needs)
     if requested > 1:
         score += weights.one_stop * (len(matched) - 1) / (requested - 1)
-    return score
-
-
-def _verified_days_ago(entry: Entry, at: datetime) -> int | None:
-    verified = entry.provider.last_verified_at
-    if verified is None:
-        return None
-    return max(0, (at - verified).days)
-
-
-def evaluate(
-    entry: Entry, query: SearchQuery, weights: RankingWeights, hours: _Hours
-) -> Facts | str:
-    """The facts of one provider for one query, or the code of the filter excluding it."""
-    provider = entry.provider
-    matched = tuple(
-        need for need in query.needs if any(taxonomy.matches(need, o) for o in entry.needs)
-    )
-    if not matched:
-        return "need_not_offered"
-    if not _active(entry, query.at):
-        return "not_active"
-    if not provider.accepting_referrals:
-        return "not_accepting_referrals"
-    services = tuple(
-        service
-        for service in provider.services
-        if any(taxonomy.matches(need, service.need) for need in matched)
-        and _eligible(service, query.profile)
-    )
-    if not services:
-        return "not_eligible"
-    matched = tuple(n for n in matched if any(taxonomy.matches(n, s.need) for s in services))
-    distance = None
-    if entry.lon is not None and entry.lat is not None:
-        distance = distance_km(query.place.lon, query.place.lat, entry.lon, entry.lat)
-    if not _covers(entry, query.place, distance, weights.max_distance_km):
-        return "outside_service_area"
-    if query.max_distance_km is not None and distance is not None:
-        if distance > query.max_distance_km:
-            return "beyond_max_distance"
-    state = hours.of(entry)
-    if query.open_now and state.is_open is False:
-        return "closed_now"
-    tier = _urgency_tier(entry, matched, query.time_since_incident)
-    score = _score(entry, services, matched, distance, state, query, weights)
-    return Facts(entry, services, matched, distance, state, tier, score)
+    return Facts(entry, services, matched, distance, hours, tier, score)
 
 
 def _order_key(facts: Facts) -> tuple[int, float, str]:
-    return (facts.tier, -round(facts.score, 9), str(facts.entry.provider.id))
+    return (facts.tier, -round(facts.score, 9), facts.entry.id_text)
 
 
 def _local_time(moment: datetime | None, timezone: str) -> str:
@@ -393,7 +405,7 @@ def notes_for(
         reasons.append(note("one_stop"))
     if entry.is_safe_entry:
         reasons.append(note("safe_entry_point"))
-    days = _verified_days_ago(entry, query.at)
+    days = _verified_days_ago(entry, query.at.timestamp())
     if days is None:
         warnings.append(note("never_verified"))
     elif days > weights.stale_after_days:
@@ -412,11 +424,19 @@ def notes_for(
 
 
 def _options(
-    ranked: Sequence[Facts], query: SearchQuery, weights: RankingWeights, limit: int
+    ranked: Sequence[Facts],
+    query: SearchQuery,
+    weights: RankingWeights,
+    limit: int,
+    notes: dict[int, tuple[tuple[Note, ...], tuple[Note, ...]]],
 ) -> tuple[Option, ...]:
     out = []
     for rank, facts in enumerate(ranked[:limit], start=1):
-        reasons, warnings = notes_for(facts, query, weights)
+        # The same provider often appears in several lists of one answer: explain it once.
+        key = id(facts)
+        if key not in notes:
+            notes[key] = notes_for(facts, query, weights)
+        reasons, warnings = notes[key]
         out.append(Option(rank, facts, reasons, warnings, facts.entry.is_safe_entry))
     return tuple(out)
 
@@ -439,66 +459,56 @@ def rank(facts: Iterable[Facts], needs: Sequence[str]) -> list[Facts]:
     return _police_not_first(sorted(facts, key=_order_key), needs)
 
 
+SAFE_ENTRY_NEEDS = ("case_management", "psychosocial")
+SAFE_ENTRY_COUNT = 3
+
+
 def _safe_entry_points(
     index: DirectoryIndex,
     query: SearchQuery,
     weights: RankingWeights,
-    hours: _Hours,
-    candidates: Iterable[int],
+    positions: Iterable[int],
+    context: _Context,
 ) -> tuple[Option, ...]:
     # Whatever the filters, the caller gets at least one way in: case management, or a
     # hotline that covers the place. The survivor's profile does not narrow this list.
     entry_query = SearchQuery(
         place=query.place,
-        needs=("case_management", "psychosocial"),
+        needs=SAFE_ENTRY_NEEDS,
         at=query.at,
         time_since_incident=query.time_since_incident,
-        limit=query.limit,
+        limit=SAFE_ENTRY_COUNT,
     )
+    context = _Context(entry_query, hours_of=context)
     found = []
-    for position in candidates:
+    for position in positions:
         entry = index.entries[position]
-        if not entry.is_safe_entry:
-            continue
-        facts = evaluate(entry, entry_query, weights, hours)
-        if isinstance(facts, Facts):
-            found.append(facts)
-    options = _options(rank(found, entry_query.needs), entry_query, weights, 3)
-    if options:
-        return options
-    return _nearest_entry_anywhere(index, entry_query, weights, hours)
+        if entry.is_safe_entry:
+            outcome = evaluate(entry, entry_query, weights, context)
+            if isinstance(outcome, Facts):
+                found.append(outcome)
+    options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
+    return options or _nearest_entry_anywhere(index, entry_query, weights, context)
 
 
 def _nearest_entry_anywhere(
-    index: DirectoryIndex, query: SearchQuery, weights: RankingWeights, hours: _Hours
+    index: DirectoryIndex, query: SearchQuery, weights: RankingWeights, context: _Context
 ) -> tuple[Option, ...]:
-    best: tuple[float, str, Entry] | None = None
-    for entry in index.entries:
-        provider = entry.provider
-        if not entry.is_safe_entry or not _active(entry, query.at):
-            continue
-        if not provider.accepting_referrals:
-            continue
-        distance = (
-            distance_km(query.place.lon, query.place.lat, entry.lon, entry.lat)
-            if entry.lon is not None and entry.lat is not None
-            else float("inf")
-        )
-        key = (distance, str(provider.id), entry)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    if best is None:
+    def usable(entry: Entry) -> bool:
+        return _active(entry, query.at) and entry.provider.accepting_referrals
+
+    nearest = index.nearest_safe_entry(query.place.lon, query.place.lat, usable)
+    if nearest is None:
         return ()
-    distance, _, entry = best
-    services = tuple(s for s in entry.provider.services if s.need == "case_management") or (
-        entry.provider.services
-    )
+    entry, distance = nearest
+    services = tuple(s for s in entry.provider.services if s.need == "case_management")
+    services = services or entry.provider.services
     facts = Facts(
         entry=entry,
         services=services,
         matched_needs=tuple(s.need for s in services),
-        distance_km=None if distance == float("inf") else distance,
-        hours=hours.of(entry),
+        distance_km=distance,
+        hours=context.hours(entry),
         tier=0,
         score=0.0,
     )
@@ -514,26 +524,35 @@ def search(
     explain: bool = False,
 ) -> SearchResult:
     """Ranked options for the query; with `explain`, how many providers each filter excluded."""
-    hours = _Hours(query.at)
+    context = _Context(query)
     reach = weights.max_distance_km
     if query.max_distance_km is not None:
         reach = min(reach, query.max_distance_km)
-    positions: Iterable[int]
-    exclusions: Counter[str] | None = None
+    candidates = index.candidates(query.place, weights.max_distance_km)
+    positions: Iterable[int] = candidates
     if explain:
+        # Explaining counts every provider of the directory, not only the nearby ones.
         positions = range(len(index.entries))
-        exclusions = Counter(dict.fromkeys(EXCLUSIONS, 0))
-    else:
+    elif reach < weights.max_distance_km:
         positions = index.candidates(query.place, reach)
-    positions = list(positions)
+    exclusions: Counter[str] = Counter(dict.fromkeys(EXCLUSIONS, 0))
     kept: list[Facts] = []
+    considered = 0
+    entries, wanted = index.entries, context.wanted
     for position in positions:
-        facts = evaluate(index.entries[position], query, weights, hours)
-        if isinstance(facts, Facts):
-            kept.append(facts)
-        elif exclusions is not None:
-            exclusions[facts] += 1
+        considered += 1
+        entry = entries[position]
+        if entry.needs.isdisjoint(wanted):
+            # The commonest exclusion, decided here without the cost of a call.
+            exclusions["need_not_offered"] += 1
+            continue
+        outcome = evaluate(entry, query, weights, context)
+        if isinstance(outcome, Facts):
+            kept.append(outcome)
+        else:
+            exclusions[outcome] += 1
     ranked = rank(kept, query.needs)
+    notes: dict[int, tuple[tuple[Note, ...], tuple[Note, ...]]] = {}
     pathway: tuple[NeedOptions, ...] = ()
     one_stop: tuple[Option, ...] = ()
     if len(query.needs) > 1:
@@ -541,36 +560,29 @@ def search(
             NeedOptions(
                 need,
                 _options(
-                    rank((f for f in kept if need in f.matched_needs), (need,)),
+                    rank((f for f in ranked if need in f.matched_needs), (need,)),
                     query,
                     weights,
                     query.limit,
+                    notes,
                 ),
             )
             for need in query.needs
         )
-        one_stop = _options(
-            [f for f in ranked if len(f.matched_needs) > 1], query, weights, query.limit
-        )
-    safe = _safe_entry_points(
-        index,
-        query,
-        weights,
-        hours,
-        positions if not explain else index.candidates(query.place, reach),
-    )
+        multi = [facts for facts in ranked if len(facts.matched_needs) > 1]
+        one_stop = _options(multi, query, weights, query.limit, notes)
     return SearchResult(
-        options=_options(ranked, query, weights, query.limit),
+        options=_options(ranked, query, weights, query.limit, notes),
         pathway=pathway,
         one_stop=one_stop,
-        safe_entry_points=safe,
-        considered=len(positions),
-        exclusions=dict(exclusions) if exclusions is not None else None,
+        safe_entry_points=_safe_entry_points(index, query, weights, candidates, context),
+        considered=considered,
+        exclusions=dict(exclusions) if explain else None,
     )
 
 
 def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
     """Every provider evaluated without the spatial index: the reference the index must match."""
-    hours = _Hours(query.at)
-    kept = [evaluate(entry, query, weights, hours) for entry in index.entries]
+    context = _Context(query)
+    kept = [evaluate(entry, query, weights, context) for entry in index.entries]
     return rank((facts for facts in kept if isinstance(facts, Facts)), query.needs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 TAXONOMY_VERSION = "2026-11"
 
@@ -146,3 +147,9 @@ def matches(requested: str, offered: str) -> bool:
     if requested == offered:
         return True
     return "." not in requested and offered.startswith(requested + ".")
+
+
+@lru_cache(maxsize=256)
+def expand(requested: str) -> frozenset[str]:
+    """Every taxonomy code that answers a request for `requested`."""
+    return frozenset(code for code in _BY_CODE if matches(requested, code)) | {requested}

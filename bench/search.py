@@ -1,0 +1,486 @@
+"""Benchmark of referral search: in-process latency, exactness and HTTP throughput.
+
+Builds synthetic directories of 1k, 10k and 100k providers at a constant density (a bigger
+directory covers a bigger region, as a multi-country deployment would), then measures:
+
+- in-process `search()` latency (p50, p99) for random places, needs and urgency windows;
+- that the indexed top-k equals a brute-force ranking of every provider;
+- HTTP requests/s of POST /v1/referrals/search against a static endpoint that returns a
+  same-size payload through the same response model, both served by one uvicorn worker in
+  this run and loaded by a bounded keep-alive client on 127.0.0.1.
+
+The last line printed is one JSON object with the figures. Run: `make bench`, or
+`python bench/search.py --sizes 1000,10000,100000`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from referral_api.domain.directory import DirectoryIndex
+from referral_api.domain.gazetteer import Gazetteer
+from referral_api.domain.model import (
+    AdminArea,
+    Eligibility,
+    Modality,
+    Organization,
+    OrganizationKind,
+    Provider,
+    Service,
+    ServiceArea,
+    Sex,
+    Visibility,
+)
+from referral_api.domain.ranking import (
+    Profile,
+    RankingWeights,
+    SearchQuery,
+    TimeSinceIncident,
+    brute_force,
+    search,
+)
+from referral_api.domain.taxonomy import NEEDS
+
+CENTRE = (20.0, 5.0)
+DENSITY_PER_KM2 = 0.0125  # about 100 providers within the default 50 km reach
+KM_PER_DEGREE = 111.0
+AT = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+HOURS = [
+    "24/7",
+    "Mo-Fr 08:00-16:00",
+    "Mo-Fr 07:30-15:30; Sa 08:00-12:00",
+    "Mo-Sa 08:00-20:00",
+    "Tu,Th 09:00-15:00",
+    None,
+]
+CODES = [need.code for need in NEEDS]
+LEAF_CODES = [code for code in CODES if not any(o.startswith(code + ".") for o in CODES)]
+QUERY_NEEDS = [
+    ("medical",),
+    ("medical.pep",),
+    ("psychosocial",),
+    ("case_management",),
+    ("medical", "psychosocial"),
+    ("legal",),
+    ("safety",),
+    ("legal.aid", "medical.ec"),
+]
+WINDOWS = list(TimeSinceIncident)
+
+
+def half_side_degrees(size: int) -> float:
+    """Half the side of the square region holding `size` providers at the set density."""
+    return math.sqrt(size / DENSITY_PER_KM2) / KM_PER_DEGREE / 2
+
+
+def synthetic_areas(size: int) -> list[AdminArea]:
+    """A grid of 1-degree adm1 cells over the region: the gazetteer of the deployment."""
+    half = half_side_degrees(size)
+    west, south = CENTRE[0] - half, CENTRE[1] - half
+    cells = max(1, math.ceil(2 * half))
+    step = 2 * half / cells
+    areas = []
+    for i in range(cells):
+        for j in range(cells):
+            w, s = west + i * step, south + j * step
+            ring = [[w, s], [w + step, s], [w + step, s + step], [w, s + step], [w, s]]
+            areas.append(
+                AdminArea(
+                    pcode=f"XX{i:03d}{j:03d}",
+                    name=f"Cell {i}-{j}",
+                    level=1,
+                    parent_pcode=None,
+                    label_lon=w + step / 2,
+                    label_lat=s + step / 2,
+                    cod_version="bench",
+                    geometry={"type": "Polygon", "coordinates": [ring]},
+                )
+            )
+    return areas
+
+
+def synthetic_providers(size: int, areas: list[AdminArea], seed: int = 1) -> list[Provider]:
+    """`size` providers with a realistic mix of modalities, needs, hours and freshness."""
+    rng = random.Random(seed)
+    half = half_side_degrees(size)
+    out = []
+    for n in range(size):
+        lon = CENTRE[0] + rng.uniform(-half, half)
+        lat = CENTRE[1] + rng.uniform(-half, half)
+        kind = rng.random()
+        area = ServiceArea()
+        modality = Modality.STATIC
+        if kind < 0.05:
+            modality, area = Modality.REMOTE, ServiceArea(pcodes=(rng.choice(areas).pcode,))
+        elif kind < 0.15:
+            modality = Modality.MOBILE
+            w, s = lon - rng.uniform(0.05, 0.3), lat - rng.uniform(0.05, 0.3)
+            e, t = lon + rng.uniform(0.05, 0.3), lat + rng.uniform(0.05, 0.3)
+            ring = [[w, s], [e, s], [e, t], [w, t], [w, s]]
+            area = ServiceArea(geometry={"type": "Polygon", "coordinates": [ring]})
+        elif kind < 0.25:
+            area = ServiceArea(radius_km=rng.uniform(5, 40))
+        needs = rng.sample(LEAF_CODES, rng.randint(1, 4))
+        services = tuple(
+            Service(
+                need,
+                Eligibility(
+                    sexes=(Sex.FEMALE,) if rng.random() < 0.1 else (),
+                    max_age=17 if rng.random() < 0.05 else None,
+                ),
+                capabilities=tuple(c for c in ("pep", "ec") if rng.random() < 0.3),
+            )
+            for need in needs
+        )
+        located = modality is not Modality.REMOTE
+        out.append(
+            Provider(
+                id=uuid.UUID(int=rng.getrandbits(128)),
+                organization_id=f"org-{n % 50}",
+                name=f"Provider {n}",
+                modality=modality,
+                services=services,
+                lon=round(lon, 6) if located else None,
+                lat=round(lat, 6) if located else None,
+                service_area=area,
+                opening_hours=rng.choice(HOURS),
+                timezone="Africa/Bangui",
+                languages=tuple(rng.sample(["fr", "sg", "en", "ar"], rng.randint(1, 2))),
+                visibility=Visibility.RESTRICTED if rng.random() < 0.02 else Visibility.PUBLIC,
+                accepting_referrals=rng.random() > 0.03,
+                last_verified_at=AT - timedelta(days=rng.randint(0, 200)),
+                verification="sample",
+            )
+        )
+    return out
+
+
+def synthetic_queries(
+    size: int, index: DirectoryIndex, count: int, seed: int = 2
+) -> list[SearchQuery]:
+    """Random places, needs, profiles and urgency windows inside the region."""
+    rng = random.Random(seed)
+    half = half_side_degrees(size) * 0.9
+    queries = []
+    for _ in range(count):
+        lon = CENTRE[0] + rng.uniform(-half, half)
+        lat = CENTRE[1] + rng.uniform(-half, half)
+        queries.append(
+            SearchQuery(
+                place=index.gazetteer.at_point(lon, lat),
+                needs=rng.choice(QUERY_NEEDS),
+                at=AT,
+                profile=Profile(age=rng.choice([None, 16, 30]), languages=("sg",)),
+                time_since_incident=rng.choice(WINDOWS),
+                limit=10,
+            )
+        )
+    return queries
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def measure_in_process(size: int, queries_count: int, exact_count: int) -> dict[str, Any]:
+    """Latency of `search()` on a directory of `size`, and agreement with brute force."""
+    areas = synthetic_areas(size)
+    providers = synthetic_providers(size, areas)
+    weights = RankingWeights()
+    started = time.perf_counter()
+    index = DirectoryIndex(providers, Gazetteer(areas), max_distance_km=weights.max_distance_km)
+    build_s = time.perf_counter() - started
+    queries = synthetic_queries(size, index, queries_count)
+    for q in queries[:50]:
+        search(index, q, weights)  # warm caches (hours parsing) as a running server would
+    gc.collect()
+    gc.freeze()  # as the server does after building a snapshot
+    timings = []
+    options = 0
+    for q in queries:
+        started = time.perf_counter()
+        result = search(index, q, weights)
+        timings.append((time.perf_counter() - started) * 1000)
+        options += len(result.options)
+    exact = 0
+    for q in queries[:exact_count]:
+        expected = [f.entry.provider.id for f in brute_force(index, q, weights)][: q.limit]
+        got = [o.facts.entry.provider.id for o in search(index, q, weights).options]
+        exact += expected == got
+    return {
+        "size": size,
+        "p50_ms": round(statistics.median(timings), 3),
+        "p99_ms": round(percentile(timings, 0.99), 3),
+        "mean_options": round(options / len(queries), 1),
+        "index_build_s": round(build_s, 2),
+        "exact_topk": exact / exact_count,
+        "exact_checked": exact_count,
+    }
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request_bytes(method: str, path: str, body: bytes = b"") -> bytes:
+    """A raw HTTP/1.1 keep-alive request."""
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _worker(port: int, requests: list[bytes], deadline: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    position = 0
+    while time.perf_counter() < deadline:
+        writer.write(requests[position % len(requests)])
+        position += 1
+        status = await reader.readline()
+        length = 0
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        counts[0 if status.split()[1] == b"200" else 1] += 1
+    writer.close()
+
+
+def load(port: int, requests: list[bytes], seconds: float, connections: int) -> dict[str, float]:
+    """Requests per second over `seconds`, from `connections` keep-alive connections."""
+    counts = [0, 0]
+
+    async def run() -> None:
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(
+            *(_worker(port, requests, deadline, counts) for _ in range(connections))
+        )
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    elapsed = time.perf_counter() - started
+    return {"rps": round(counts[0] / elapsed, 1), "errors": counts[1]}
+
+
+def bench_app() -> Any:
+    """The real app plus a static endpoint answering a stored search through the same model."""
+    from fastapi import FastAPI
+
+    from referral_api.api.search_schemas import SearchResponse
+    from referral_api.app import create_app
+
+    app: FastAPI = create_app()
+    stored = json.loads(Path(os.environ["BENCH_STATIC_PAYLOAD"]).read_text())
+    payload = SearchResponse.model_validate(stored)
+
+    @app.get("/bench/static", response_model=SearchResponse)
+    def static() -> SearchResponse:
+        return payload
+
+    return app
+
+
+def measure_http(
+    size: int, seconds: float, connections: int, database_url: str | None
+) -> dict[str, Any]:
+    """Requests/s of search against the static endpoint, on one uvicorn worker."""
+    from sqlalchemy.orm import Session
+
+    from referral_api import operations
+    from referral_api.db.engine import make_engine
+    from referral_api.db.migrate import upgrade
+    from referral_api.settings import Settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="referral-bench-"))
+    url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    settings = Settings(database_url=url)
+    engine = make_engine(url)
+    upgrade(settings.migrations_dir, engine)
+    areas = synthetic_areas(size)
+    providers = synthetic_providers(size, areas)
+    organizations = [
+        Organization(id=f"org-{n}", name=f"Organization {n}", kind=OrganizationKind.NGO)
+        for n in range(50)
+    ]
+    started = time.perf_counter()
+    with Session(engine) as session:
+        operations.load_admin_areas(session=session, areas=areas)
+        operations.load_directory(session=session, organizations=organizations, providers=providers)
+    load_s = time.perf_counter() - started
+    engine.dispose()
+
+    rng = random.Random(3)
+    half = half_side_degrees(size) * 0.9
+    bodies = [
+        json.dumps(
+            {
+                "lat": round(CENTRE[1] + rng.uniform(-half, half), 4),
+                "lon": round(CENTRE[0] + rng.uniform(-half, half), 4),
+                "needs": list(rng.choice(QUERY_NEEDS)),
+                "time_since_incident": rng.choice(WINDOWS).value,
+                "at": AT.isoformat(),
+            }
+        ).encode()
+        for _ in range(200)
+    ]
+    port = free_port()
+    env = dict(
+        os.environ,
+        REFERRAL_DATABASE_URL=url,
+        REFERRAL_LOG_LEVEL="warning",
+        BENCH_STATIC_PAYLOAD=str(workdir / "payload.json"),
+    )
+    import httpx
+
+    # A plain server first answers real searches; the median-size answer becomes the payload
+    # of the static endpoint, so both endpoints send the same shape and size.
+    probe = subprocess.Popen(
+        [sys.executable, "-m", "referral_api", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_ready(port)
+        sizes = []
+        for body in bodies[:20]:
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/v1/referrals/search",
+                content=body,
+                headers={"Content-Type": "application/json"},
+                timeout=30,
+            )
+            sizes.append((len(answer.content), answer.text))
+        typical = sorted(sizes)[len(sizes) // 2][1]
+        (workdir / "payload.json").write_text(typical)
+    finally:
+        probe.terminate()
+        probe.wait(timeout=30)
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "search:bench_app",
+            "--factory",
+            "--app-dir",
+            str(Path(__file__).parent),
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--workers",
+            "1",
+        ],
+        env=env,
+    )
+    try:
+        wait_ready(port)
+        startup_s = time.perf_counter() - started
+        search_requests = [request_bytes("POST", "/v1/referrals/search", b) for b in bodies]
+        static_requests = [request_bytes("GET", "/bench/static")]
+        load(port, static_requests, 1.0, connections)  # warm-up
+        load(port, search_requests, 1.0, connections)
+        static = load(port, static_requests, seconds, connections)
+        searched = load(port, search_requests, seconds, connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "size": size,
+        "load_into_database_s": round(load_s, 1),
+        "server_ready_s": round(startup_s, 1),
+        "payload_bytes": len(typical),
+        "static_rps": static["rps"],
+        "search_rps": searched["rps"],
+        "errors": static["errors"] + searched["errors"],
+        "http_ratio_vs_static": round(searched["rps"] / static["rps"], 3),
+        "connections": connections,
+        "database": url.split(":", 1)[0],
+    }
+
+
+def wait_ready(port: int, timeout: float = 300) -> None:
+    """Wait until the server on `port` answers /readyz."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("server did not become ready")
+
+
+def main() -> None:
+    """Run the benchmark and print its figures, the summary last."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--exact", type=int, default=100, help="queries checked by brute force")
+    parser.add_argument("--http-seconds", type=float, default=8.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    for size in sizes:
+        figures = measure_in_process(size, args.queries, args.exact)
+        results[size] = figures
+        print(json.dumps(figures))
+    summary: dict[str, Any] = {}
+    largest = max(sizes)
+    summary[f"p50_ms_{largest // 1000}k"] = results[largest]["p50_ms"]
+    summary[f"p99_ms_{largest // 1000}k"] = results[largest]["p99_ms"]
+    if 10000 in results and 100000 in results:
+        summary["p50_growth_10k_to_100k"] = round(
+            results[100000]["p50_ms"] / results[10000]["p50_ms"], 3
+        )
+    summary["exact_topk"] = min(r["exact_topk"] for r in results.values())
+    if not args.no_http:
+        http = measure_http(largest, args.http_seconds, args.connections, args.database_url)
+        print(json.dumps(http))
+        summary["http_ratio_vs_static"] = http["http_ratio_vs_static"]
+        summary["search_rps"] = http["search_rps"]
+        summary["static_rps"] = http["static_rps"]
+        summary["snapshot_ready_s"] = http["server_ready_s"]
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
