@@ -61,8 +61,13 @@ def load_directory(
     for organization in organizations:
         repository.save_organization(session=session, organization=organization)
     session.flush()
+    existing = repository.existing_provider_ids(session=session, ids=[p.id for p in providers])
+    repository.insert_providers(
+        session=session, providers=[p for p in providers if p.id not in existing]
+    )
     for provider in providers:
-        repository.upsert_provider(session=session, provider=provider)
+        if provider.id in existing:
+            repository.upsert_provider(session=session, provider=provider)
     revision = repository.bump_revision(session=session)
     session.commit()
     return LoadReport(len(organizations), len(providers), revision)

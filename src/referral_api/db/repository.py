@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -157,86 +158,108 @@ def _provider(row: ProviderRow, services: Sequence[ServiceRow]) -> Provider:
     )
 
 
-def _fill_row(row: ProviderRow, provider: Provider) -> None:
-    row.organization_id = provider.organization_id
-    row.name = provider.name
-    row.description = dict(provider.description)
-    row.modality = provider.modality.value
-    row.lon = provider.lon
-    row.lat = provider.lat
-    row.address = provider.address
-    row.adm1_pcode = provider.admin.adm1
-    row.adm2_pcode = provider.admin.adm2
-    row.adm3_pcode = provider.admin.adm3
-    row.cod_version = provider.admin.cod_version
-    row.service_area = provider.service_area.geometry
-    row.service_radius_km = provider.service_area.radius_km
-    row.service_area_pcodes = list(provider.service_area.pcodes)
-    row.phones = list(provider.contacts.phones)
-    row.email = provider.contacts.email
-    row.focal_point_role = provider.contacts.focal_point_role
-    row.opening_hours = provider.opening_hours
-    row.timezone = provider.timezone
-    row.languages = list(provider.languages)
-    row.accessibility = list(provider.accessibility)
-    row.status = provider.status.value
-    row.status_reason = provider.status_reason
-    row.status_until = provider.status_until
-    row.accepting_referrals = provider.accepting_referrals
-    row.visibility = provider.visibility.value
-    row.last_verified_at = provider.last_verified_at
-    row.last_verified_by = provider.last_verified_by
-    row.verification = provider.verification
-    row.source = provider.source
-    row.licence = provider.licence
+def _row_values(provider: Provider) -> dict[str, Any]:
+    """The provider's stated fields as column values (storage-owned ones excluded)."""
+    return {
+        "organization_id": provider.organization_id,
+        "name": provider.name,
+        "description": dict(provider.description),
+        "modality": provider.modality.value,
+        "lon": provider.lon,
+        "lat": provider.lat,
+        "address": provider.address,
+        "adm1_pcode": provider.admin.adm1,
+        "adm2_pcode": provider.admin.adm2,
+        "adm3_pcode": provider.admin.adm3,
+        "cod_version": provider.admin.cod_version,
+        "service_area": provider.service_area.geometry,
+        "service_radius_km": provider.service_area.radius_km,
+        "service_area_pcodes": list(provider.service_area.pcodes),
+        "phones": list(provider.contacts.phones),
+        "email": provider.contacts.email,
+        "focal_point_role": provider.contacts.focal_point_role,
+        "opening_hours": provider.opening_hours,
+        "timezone": provider.timezone,
+        "languages": list(provider.languages),
+        "accessibility": list(provider.accessibility),
+        "status": provider.status.value,
+        "status_reason": provider.status_reason,
+        "status_until": provider.status_until,
+        "accepting_referrals": provider.accepting_referrals,
+        "visibility": provider.visibility.value,
+        "last_verified_at": provider.last_verified_at,
+        "last_verified_by": provider.last_verified_by,
+        "verification": provider.verification,
+        "source": provider.source,
+        "licence": provider.licence,
+    }
 
 
-def _service_rows(provider: Provider) -> list[ServiceRow]:
+def _service_values(provider: Provider) -> list[dict[str, Any]]:
     return [
-        ServiceRow(
-            provider_id=provider.id,
-            position=position,
-            need=service.need,
-            sexes=[sex.value for sex in service.eligibility.sexes],
-            min_age=service.eligibility.min_age,
-            max_age=service.eligibility.max_age,
-            child_friendly=service.eligibility.child_friendly,
-            population_groups=list(service.eligibility.population_groups),
-            cost=service.cost.value,
-            access=service.access.value,
-            capabilities=list(service.capabilities),
-            notes=dict(service.notes),
-        )
+        {
+            "provider_id": provider.id,
+            "position": position,
+            "need": service.need,
+            "sexes": [sex.value for sex in service.eligibility.sexes],
+            "min_age": service.eligibility.min_age,
+            "max_age": service.eligibility.max_age,
+            "child_friendly": service.eligibility.child_friendly,
+            "population_groups": list(service.eligibility.population_groups),
+            "cost": service.cost.value,
+            "access": service.access.value,
+            "capabilities": list(service.capabilities),
+            "notes": dict(service.notes),
+        }
         for position, service in enumerate(provider.services)
     ]
 
 
+def existing_provider_ids(*, session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are stored (deleted ones included)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        statement = select(col(ProviderRow.id)).where(col(ProviderRow.id).in_(chunk))
+        found.update(session.scalars(statement))
+    return found
+
+
+def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
+    """Insert providers known to be new, in bulk: a large load writes rows, not objects."""
+    now = utc_now()
+    rows = [
+        {
+            "id": provider.id,
+            **_row_values(provider),
+            "revision": 1,
+            "created_at": provider.created_at or now,
+            "updated_at": now,
+            "deleted_at": None,
+        }
+        for provider in providers
+    ]
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(ProviderRow), rows[start : start + 2000])
+    services = [values for provider in providers for values in _service_values(provider)]
+    for start in range(0, len(services), 5000):
+        session.execute(insert(ServiceRow), services[start : start + 5000])
+
+
 def upsert_provider(*, session: Session, provider: Provider) -> None:
     """Store `provider` as given, replacing its services; a deleted one comes back."""
-    now = utc_now()
     row = session.get(ProviderRow, provider.id)
     if row is None:
-        row = ProviderRow(
-            id=provider.id,
-            organization_id=provider.organization_id,
-            name=provider.name,
-            modality=provider.modality.value,
-            timezone=provider.timezone,
-            status=provider.status.value,
-            visibility=provider.visibility.value,
-            verification=provider.verification,
-            revision=1,
-            created_at=provider.created_at or now,
-            updated_at=now,
-        )
-    else:
-        row.revision += 1
-        row.updated_at = now
-        row.deleted_at = None
-        session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
-    _fill_row(row, provider)
+        insert_providers(session=session, providers=[provider])
+        return
+    row.revision += 1
+    row.updated_at = utc_now()
+    row.deleted_at = None
+    session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
+    for key, value in _row_values(provider).items():
+        setattr(row, key, value)
     session.add(row)
-    session.add_all(_service_rows(provider))
+    session.add_all(ServiceRow(**values) for values in _service_values(provider))
 
 
 @dataclass(frozen=True, slots=True)

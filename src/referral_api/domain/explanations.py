@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 LANGUAGES = ("fr", "en")
@@ -79,9 +80,15 @@ class Note(NamedTuple):
 
     def message(self, lang: str) -> str:
         """The sentence in `lang` (French unless English is asked for)."""
-        french, english = SENTENCES[self.code]
-        template = english if lang == "en" else french
-        return template.format(**dict(self.values))
+        return _sentence(self, lang)
+
+
+@lru_cache(maxsize=8192)
+def _sentence(note: Note, lang: str) -> str:
+    # Answers repeat the same few notes over and over: format each one once.
+    french, english = SENTENCES[note.code]
+    template = english if lang == "en" else french
+    return template.format(**dict(note.values))
 
 
 # Notes are built for every option of every answer: the plain ones are made once.
