@@ -1,8 +1,9 @@
+import json
 import logging
 
 import pytest
 
-from referral_api.api.search_schemas import EXAMPLE_REQUEST
+from referral_api.api.search_schemas import EXAMPLE_REQUEST, SearchResponse
 from tests.api.test_providers import assert_problem
 from tests.conftest import SAFE_HOUSE_ID
 
@@ -201,3 +202,20 @@ def test_search_logs_never_hold_more_than_2_decimals_of_a_location(sample_client
         "/v1/referrals/search", json={"lat": 94.381234, "lon": 18.575678, "needs": ["medical"]}
     )
     assert "94.38" not in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        EXAMPLE_REQUEST,
+        {"place": "Bégoua", "needs": ["case_management", "legal.aid", "medical"], "explain": True},
+        {"pcode": "CF7117", "needs": ["safety"], "open_now": True, "at": FRIDAY_23H},
+    ],
+)
+def test_answers_match_the_declared_response_schema(sample_client, body):
+    answer = search(sample_client, **body)
+    validated = SearchResponse.model_validate(answer).model_dump(mode="json")
+    # Both spellings of UTC are RFC 3339; pydantic writes Z where the fast encoder writes +00:00.
+    assert json.loads(json.dumps(validated)) == json.loads(
+        json.dumps(answer).replace('+00:00"', 'Z"')
+    )

@@ -48,7 +48,7 @@ def install_docs(app: FastAPI) -> None:
             swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
             oauth2_redirect_url=oauth_redirect,
-            swagger_ui_parameters={"tryItOutEnabled": True, "displayRequestDuration": True},
+            swagger_ui_parameters={"displayRequestDuration": True},
         )
 
     @router.get(oauth_redirect)

@@ -1,0 +1,79 @@
+"""A caseworker's path through /docs, in a real headless Chromium."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+OPERATION = "operations-Referrals-search_referrals_v1_referrals_search_post"
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install the Debian packages chromium and chromium-driver")
+        pytest.skip("needs the Debian packages chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,2000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_try_it_out_runs_the_example_search_and_shows_ranked_options(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{server.url}/docs")
+    operation = wait.until(ready.presence_of_element_located((By.ID, OPERATION)))
+    operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, f"#{OPERATION} .try-out__btn")))
+    operation.find_element(By.CSS_SELECTOR, ".try-out__btn").click()
+    execute = wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, f"#{OPERATION} .execute")))
+    execute.click()
+    body = wait.until(
+        ready.presence_of_element_located(
+            (By.CSS_SELECTOR, f"#{OPERATION} .live-responses-table .response-col_description pre")
+        )
+    )
+    wait.until(lambda _: '"options"' in body.text)
+    answer = json.loads(body.text)
+    assert answer["area"]["label"] == "Arrondissement 3"
+    assert [option["rank"] for option in answer["options"]][:3] == [1, 2, 3]
+    assert answer["options"][0]["reasons"]
+    assert answer["safe_entry_points"]
+    status = operation.find_element(
+        By.CSS_SELECTOR, ".live-responses-table tbody .response-col_status"
+    )
+    assert status.text.strip() == "200"
+    # Nothing on the page came from another host.
+    hosts = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
+    )
+    assert set(hosts) <= {server.url.removeprefix("http://")}
