@@ -6,7 +6,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+import phonenumbers
+import pycountry
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from referral_api.domain.model import (
     Access,
@@ -32,13 +34,50 @@ Translations = Annotated[
     dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
     Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
 ]
-Phone = Annotated[
-    str, Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +23675000000")
-]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _e164(value: str) -> str:
+    # Numbers may come with spaces or dashes; they are kept in E.164. A number that cannot
+    # exist (wrong length for its country) is refused; a number in a range the library does
+    # not know yet is accepted, since numbering plans change faster than its metadata.
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(f"not a phone number in international form: {error}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a possible phone number for its country code")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _iso_639(value: str) -> str:
+    code = value.strip().lower()
+    found = (
+        pycountry.languages.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.languages.get(alpha_3=code)
+    )
+    if found is None:
+        raise ValueError(f"{value!r} is not an ISO 639 language code, such as fr, sg or en")
+    return code
+
+
+Phone = Annotated[
+    str,
+    Field(min_length=4, max_length=30, description="International number, kept in E.164"),
+    AfterValidator(_e164),
+]
+Language = Annotated[str, Field(max_length=3), AfterValidator(_iso_639)]
+
+
+class Location(_Strict):
+    """A WGS84 point."""
+
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="Longitude")
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="Latitude")
 
 
 class EligibilityDocument(_Strict):
@@ -145,7 +184,7 @@ class ProviderProperties(_Strict):
         default=None, max_length=500, description="OpenStreetMap opening_hours, e.g. 24/7"
     )
     timezone: str = Field(default="Africa/Bangui", max_length=64)
-    languages: list[str] = Field(default_factory=list, max_length=20)
+    languages: list[Language] = Field(default_factory=list, max_length=20)
     accessibility: list[Annotated[str, Field(max_length=60)]] = Field(
         default_factory=list, max_length=20
     )
@@ -243,6 +282,31 @@ class ProviderProperties(_Strict):
             source=provider.source,
             licence=provider.licence,
             services=[ServiceDocument.of(service) for service in provider.services],
+        )
+
+
+class ProviderDocument(ProviderProperties):
+    """A provider entry as partners write it: everything they state, its location included."""
+
+    location: Location | None = Field(
+        default=None, description="Where it is; leave out for a remote service (a hotline)"
+    )
+
+    def to_provider(self, provider_id: uuid.UUID, **stored: Any) -> Provider:
+        """The domain value of this entry."""
+        lon = self.location.lon if self.location else None
+        lat = self.location.lat if self.location else None
+        return self.to_domain(provider_id, lon, lat, **stored)
+
+    @classmethod
+    def of_provider(cls, provider: Provider) -> ProviderDocument:
+        """The document of a domain value."""
+        located = provider.lon is not None and provider.lat is not None
+        return cls(
+            **dict(ProviderProperties.of(provider)),
+            location=Location(lon=provider.lon, lat=provider.lat)
+            if located
+            else None,
         )
 
 

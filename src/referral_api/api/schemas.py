@@ -8,16 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from referral_api.documents import ProviderProperties
+from referral_api.documents import Location, ProviderProperties
 from referral_api.domain.model import AdminArea, Provider
 from referral_api.domain.taxonomy import Need
-
-
-class Location(BaseModel):
-    """A WGS84 point."""
-
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
 
 
 class ProviderOut(ProviderProperties):

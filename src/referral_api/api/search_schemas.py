@@ -9,8 +9,7 @@ from typing import Any, Literal
 from fastapi.openapi.models import Example
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from referral_api.api.schemas import Location
-from referral_api.documents import AdminCodesDocument, ContactsDocument, ServiceDocument
+from referral_api.documents import AdminCodesDocument, ContactsDocument, Location, ServiceDocument
 from referral_api.domain.access import Viewer, as_seen_by
 from referral_api.domain.model import Modality, Provider, Service, Sex
 from referral_api.domain.ranking import Option, TimeSinceIncident

@@ -5,16 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from referral_api.db.tables import (
     AdminAreaRow,
+    ApiKeyRow,
+    ChangeEventRow,
     DirectoryStateRow,
+    IdempotencyRow,
     OrganizationRow,
     ProviderRow,
     ServiceRow,
@@ -468,3 +472,309 @@ def current_revision(*, session: Session) -> int:
     """The directory's revision; 0 before anything was loaded."""
     row = session.get(DirectoryStateRow, 1)
     return 0 if row is None else row.revision
+
+
+# --- conditional writes --------------------------------------------------------------------
+
+
+def update_provider_if(
+    *, session: Session, provider: Provider, expected_revision: int
+) -> int | None:
+    """Replace a live provider if it is still at `expected_revision`; its new revision or None.
+
+    The revision test and the write are one UPDATE, so two writers starting from the same
+    revision cannot both succeed: that is what makes lost updates impossible.
+    """
+    result = session.execute(
+        update(ProviderRow)
+        .where(
+            col(ProviderRow.id) == provider.id,
+            col(ProviderRow.revision) == expected_revision,
+            col(ProviderRow.deleted_at).is_(None),
+        )
+        .values(**_row_values(provider), revision=expected_revision + 1, updated_at=utc_now())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
+    session.execute(insert(ServiceRow), _service_values(provider))
+    return expected_revision + 1
+
+
+def set_deleted_if(
+    *, session: Session, provider_id: uuid.UUID, expected_revision: int | None, deleted: bool
+) -> int | None:
+    """Soft-delete (or restore) a provider if it is at `expected_revision` (any when None)."""
+    conditions = [
+        col(ProviderRow.id) == provider_id,
+        col(ProviderRow.deleted_at).is_(None)
+        if deleted
+        else col(ProviderRow.deleted_at).is_not(None),
+    ]
+    if expected_revision is not None:
+        conditions.append(col(ProviderRow.revision) == expected_revision)
+    now = utc_now()
+    result = session.execute(
+        update(ProviderRow)
+        .where(*conditions)
+        .values(
+            deleted_at=now if deleted else None,
+            revision=ProviderRow.revision + 1,
+            updated_at=now,
+        )
+        .returning(col(ProviderRow.revision))
+    )
+    return result.scalar_one_or_none()
+
+
+def get_provider_any(*, session: Session, provider_id: uuid.UUID) -> tuple[Provider, bool] | None:
+    """The provider with that id and whether it is deleted, deleted ones included."""
+    row = session.get(ProviderRow, provider_id)
+    if row is None:
+        return None
+    return _with_services(session, [row])[0], row.deleted_at is not None
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key as stored: never the key itself."""
+
+    key_id: str
+    organization_id: str
+    role: str
+    secret_hash: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _stored_key(row: ApiKeyRow) -> StoredKey:
+    return StoredKey(
+        row.id,
+        row.organization_id,
+        row.role,
+        row.secret_hash,
+        row.created_at,
+        row.last_used_at,
+        row.revoked_at,
+    )
+
+
+def add_key(
+    *, session: Session, key_id: str, organization_id: str, role: str, secret_hash: str
+) -> None:
+    """Store a new key's digest."""
+    session.add(
+        ApiKeyRow(
+            id=key_id,
+            organization_id=organization_id,
+            role=role,
+            secret_hash=secret_hash,
+            created_at=utc_now(),
+        )
+    )
+
+
+def find_key(*, session: Session, key_id: str) -> StoredKey | None:
+    """The key with that id, revoked or not."""
+    row = session.get(ApiKeyRow, key_id)
+    return None if row is None else _stored_key(row)
+
+
+def list_keys(*, session: Session) -> list[StoredKey]:
+    """Every key, by organization and creation."""
+    statement = select(ApiKeyRow).order_by(
+        col(ApiKeyRow.organization_id), col(ApiKeyRow.created_at)
+    )
+    return [_stored_key(row) for row in session.scalars(statement)]
+
+
+def revoke_key(*, session: Session, key_id: str) -> bool:
+    """Revoke a key; False if there is no such live key."""
+    result = session.execute(
+        update(ApiKeyRow)
+        .where(col(ApiKeyRow.id) == key_id, col(ApiKeyRow.revoked_at).is_(None))
+        .values(revoked_at=utc_now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def touch_key(*, session: Session, key_id: str) -> None:
+    """Record that a key was just used."""
+    session.execute(
+        update(ApiKeyRow).where(col(ApiKeyRow.id) == key_id).values(last_used_at=utc_now())
+    )
+
+
+def organization_exists(*, session: Session, organization_id: str) -> bool:
+    """Whether the organization is known."""
+    return session.get(OrganizationRow, organization_id) is not None
+
+
+# --- change events -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One accepted write."""
+
+    sequence: int
+    at: datetime
+    action: str
+    provider_id: uuid.UUID
+    organization_id: str
+    actor_key_id: str | None
+    actor_organization_id: str | None
+    request_id: str | None
+    revision: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _event(row: ChangeEventRow) -> ChangeEvent:
+    assert row.sequence is not None
+    return ChangeEvent(
+        row.sequence,
+        row.at,
+        row.action,
+        row.provider_id,
+        row.organization_id,
+        row.actor_key_id,
+        row.actor_organization_id,
+        row.request_id,
+        row.revision,
+        row.before,
+        row.after,
+    )
+
+
+def append_event(
+    *,
+    session: Session,
+    action: str,
+    provider_id: uuid.UUID,
+    organization_id: str,
+    revision: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor_key_id: str | None,
+    actor_organization_id: str | None,
+    request_id: str | None,
+) -> None:
+    """Record an accepted write, in the same transaction as the write."""
+    session.add(
+        ChangeEventRow(
+            at=utc_now(),
+            action=action,
+            provider_id=provider_id,
+            organization_id=organization_id,
+            revision=revision,
+            before=before,
+            after=after,
+            actor_key_id=actor_key_id,
+            actor_organization_id=actor_organization_id,
+            request_id=request_id,
+        )
+    )
+
+
+def events_after(*, session: Session, after: int, limit: int) -> list[ChangeEvent]:
+    """Events with a sequence above `after`, in order."""
+    statement = (
+        select(ChangeEventRow)
+        .where(col(ChangeEventRow.sequence) > after)
+        .order_by(col(ChangeEventRow.sequence))
+        .limit(limit)
+    )
+    return [_event(row) for row in session.scalars(statement)]
+
+
+def events_of(*, session: Session, provider_id: uuid.UUID) -> list[ChangeEvent]:
+    """A provider's events, oldest first."""
+    statement = (
+        select(ChangeEventRow)
+        .where(col(ChangeEventRow.provider_id) == provider_id)
+        .order_by(col(ChangeEventRow.sequence))
+    )
+    return [_event(row) for row in session.scalars(statement)]
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentAnswer:
+    """A create request seen before under the same key."""
+
+    request_hash: str
+    status_code: int | None
+    response: dict[str, Any] | None
+
+
+def claim_idempotency_key(
+    *, session: Session, key_id: str, idempotency_key: str, request_hash: str, ttl: timedelta
+) -> IdempotentAnswer | None:
+    """Claim the key for this request (None), or the record of the request that has it.
+
+    The claim is committed at once, so that a concurrent duplicate sees it.
+    """
+    now = utc_now()
+    row = session.get(IdempotencyRow, (key_id, idempotency_key))
+    if row is not None and row.expires_at <= now:
+        session.delete(row)
+        session.flush()
+        row = None
+    if row is not None:
+        return IdempotentAnswer(row.request_hash, row.status_code, row.response)
+    session.add(
+        IdempotencyRow(
+            key_id=key_id,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        row = session.get(IdempotencyRow, (key_id, idempotency_key))
+        if row is None:  # claimed and released meanwhile: let the caller retry
+            return IdempotentAnswer(request_hash, None, None)
+        return IdempotentAnswer(row.request_hash, row.status_code, row.response)
+    return None
+
+
+def record_idempotent_answer(
+    *,
+    session: Session,
+    key_id: str,
+    idempotency_key: str,
+    status_code: int,
+    response: dict[str, Any],
+) -> None:
+    """Store the answer of a claimed request, in the transaction of its write."""
+    session.execute(
+        update(IdempotencyRow)
+        .where(
+            col(IdempotencyRow.key_id) == key_id,
+            col(IdempotencyRow.idempotency_key) == idempotency_key,
+        )
+        .values(status_code=status_code, response=response)
+    )
+
+
+def release_idempotency_key(*, session: Session, key_id: str, idempotency_key: str) -> None:
+    """Give up a claim whose request failed, so that a corrected retry may use the key."""
+    session.execute(
+        delete(IdempotencyRow).where(
+            col(IdempotencyRow.key_id) == key_id,
+            col(IdempotencyRow.idempotency_key) == idempotency_key,
+            col(IdempotencyRow.status_code).is_(None),
+        )
+    )
+    session.commit()

@@ -121,3 +121,49 @@ class DirectoryStateRow(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     revision: int = 0
     changed_at: datetime
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """A partner's or an admin's API key; only its hash is stored."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=16)
+    organization_id: str = Field(foreign_key="organization.id", index=True, max_length=64)
+    role: str = Field(max_length=10)
+    secret_hash: str = Field(max_length=64)
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ChangeEventRow(SQLModel, table=True):
+    """One accepted write: the audit trail and the change feed. Append-only."""
+
+    __tablename__ = "change_event"
+
+    sequence: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    action: str = Field(max_length=10)
+    provider_id: uuid.UUID = Field(index=True)
+    organization_id: str = Field(max_length=64)
+    actor_key_id: str | None = Field(default=None, max_length=16)
+    actor_organization_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=64)
+    revision: int
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """A create request seen with an Idempotency-Key, and the answer it got."""
+
+    __tablename__ = "idempotency_record"
+
+    key_id: str = Field(primary_key=True, max_length=16)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int | None = None
+    response: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)

@@ -13,6 +13,18 @@ class Viewer:
 
     organization_id: str | None = None
     is_admin: bool = False
+    key_id: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Whether no key was presented."""
+        return self.key_id is None
+
+    def may_change(self, organization_id: str) -> bool:
+        """Whether the caller may change entries of that organization."""
+        return self.is_admin or (
+            self.organization_id is not None and self.organization_id == organization_id
+        )
 
     def may_locate(self, provider: Provider) -> bool:
         """Whether the caller may see the provider's exact location and address.

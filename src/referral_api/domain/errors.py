@@ -44,3 +44,31 @@ class AmbiguousPlaceError(InvalidInputError):
 
 class DirectoryUnavailableError(ReferralError):
     """The directory's storage cannot be reached right now."""
+
+
+class AuthenticationError(ReferralError):
+    """No valid API key was presented where one is required."""
+
+
+class ForbiddenError(ReferralError):
+    """The caller is known but may not do this."""
+
+
+class PreconditionRequiredError(ReferralError):
+    """A change must say which revision it starts from (If-Match)."""
+
+
+class PreconditionFailedError(ReferralError):
+    """The entry changed since the revision the caller started from."""
+
+
+class ConflictError(ReferralError):
+    """The same request is already being processed."""
+
+
+class RateLimitedError(ReferralError):
+    """Too many failed attempts from this client; it may try again later."""
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
