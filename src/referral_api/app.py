@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api import __version__, operations
+from referral_api.api.auth import FailedAuthLimiter
 from referral_api.api.deps import SearchEngine
+from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import health, providers, reference, referrals
+from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.engine import make_engine
@@ -41,6 +43,11 @@ service is **illustrative**: replace it with the local, verified referral pathwa
 TAGS = [
     {"name": "Referrals", "description": "Ranked, explained referral options."},
     {"name": "Providers", "description": "The directory of service providers."},
+    {
+        "name": "Partners",
+        "description": "Partner organisations keep their own entries current (API key needed).",
+    },
+    {"name": "Sync", "description": "The change feed, for systems that keep a copy."},
     {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
     {"name": "Health", "description": "Probes for operators."},
 ]
@@ -96,10 +103,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.search_engine = SearchEngine(
         snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
     )
+    app.state.auth_limiter = FailedAuthLimiter()
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(referrals.router)
     app.include_router(providers.router)
+    app.include_router(editing.router)
     app.include_router(reference.router)
     app.include_router(health.router)
     install_docs(app)

@@ -11,9 +11,11 @@ import uvicorn
 from sqlalchemy.orm import Session
 
 from referral_api import operations
+from referral_api.db import repository
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import InvalidInputError
+from referral_api.domain.keys import Role, digest, new_key
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
 from referral_api.logs import configure_logging
 from referral_api.settings import Settings
@@ -21,6 +23,8 @@ from referral_api.settings import Settings
 app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys of partners and admins.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 def _fail(error: InvalidInputError) -> typer.Exit:
@@ -105,6 +109,67 @@ def export(
         json.dump(collection, handle, ensure_ascii=False, indent=1)
         handle.write("\n")
     typer.echo(f"exported {len(collection['features'])} providers to {path}")
+
+
+def _session() -> Session:
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    upgrade(settings.migrations_dir, engine)
+    return Session(engine)
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="The organization the key acts for")],
+    role: Annotated[Role, typer.Option(help="partner: its own entries; admin: everything")] = (
+        Role.PARTNER
+    ),
+) -> None:
+    """Make a key and print it once: only its digest is kept."""
+    key = new_key()
+    with _session() as session:
+        if not repository.organization_exists(session=session, organization_id=org):
+            typer.echo(f"error: no organization {org!r}", err=True)
+            raise typer.Exit(code=2)
+        repository.add_key(
+            session=session,
+            key_id=key.key_id,
+            organization_id=org,
+            role=role.value,
+            secret_hash=digest(key.text),
+        )
+        session.commit()
+    typer.echo(key.text)
+    typer.echo(
+        f"key id {key.key_id} ({role.value} of {org}); store it now, it is not shown again",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys: id, organization, role, created, last used, revoked (never the secret)."""
+    with _session() as session:
+        for key in repository.list_keys(session=session):
+            used = key.last_used_at.isoformat() if key.last_used_at else "never"
+            revoked = f" revoked {key.revoked_at.isoformat()}" if key.revoked_at else ""
+            typer.echo(
+                f"{key.key_id}  {key.organization_id}  {key.role}  "
+                f"created {key.created_at.isoformat()}  used {used}{revoked}"
+            )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id shown by keys list")],
+) -> None:
+    """Revoke a key at once."""
+    with _session() as session:
+        if not repository.revoke_key(session=session, key_id=key_id):
+            typer.echo(f"error: no live key {key_id!r}", err=True)
+            raise typer.Exit(code=2)
+        session.commit()
+    typer.echo(f"revoked {key_id}")
 
 
 def main() -> None:

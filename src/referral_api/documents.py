@@ -304,9 +304,7 @@ class ProviderDocument(ProviderProperties):
         located = provider.lon is not None and provider.lat is not None
         return cls(
             **dict(ProviderProperties.of(provider)),
-            location=Location(lon=provider.lon, lat=provider.lat)
-            if located
-            else None,
+            location=Location(lon=provider.lon, lat=provider.lat) if located else None,
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
-from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.ranking import RankingWeights
 from referral_api.settings import Settings
@@ -59,12 +58,6 @@ async def get_search_engine(request: Request) -> SearchEngine:
     return engine
 
 
-async def get_viewer() -> Viewer:
-    """The caller; anonymous until partner keys exist."""
-    return ANONYMOUS
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 SearchEngineDep = Annotated[SearchEngine, Depends(get_search_engine)]

@@ -15,9 +15,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from referral_api.domain.errors import (
     AmbiguousPlaceError,
+    AuthenticationError,
+    ConflictError,
     DirectoryUnavailableError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    RateLimitedError,
     ReferralError,
 )
 
@@ -38,6 +44,13 @@ NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INVALID_INPUT = ProblemKind("invalid-input", 422, "The request is not valid")
 AMBIGUOUS_PLACE = ProblemKind("ambiguous-place", 422, "The place could not be resolved")
 UNAVAILABLE = ProblemKind("unavailable", 503, "The directory is unavailable")
+UNAUTHENTICATED = ProblemKind("unauthenticated", 401, "Authentication required")
+FORBIDDEN = ProblemKind("forbidden", 403, "Not allowed")
+CONFLICT = ProblemKind("conflict", 409, "Conflict")
+STALE = ProblemKind("stale-revision", 412, "The entry changed meanwhile")
+NO_REVISION = ProblemKind("revision-required", 428, "If-Match required")
+RATE_LIMITED = ProblemKind("rate-limited", 429, "Too many failed attempts")
+TOO_LARGE = ProblemKind("too-large", 413, "Request body too large")
 INTERNAL = ProblemKind("internal-error", 500, "Internal error")
 
 # Most specific first: the first class an exception is an instance of decides.
@@ -46,6 +59,12 @@ STATUS_TABLE: tuple[tuple[type[ReferralError], ProblemKind], ...] = (
     (InvalidInputError, INVALID_INPUT),
     (NotFoundError, NOT_FOUND),
     (DirectoryUnavailableError, UNAVAILABLE),
+    (AuthenticationError, UNAUTHENTICATED),
+    (ForbiddenError, FORBIDDEN),
+    (ConflictError, CONFLICT),
+    (PreconditionFailedError, STALE),
+    (PreconditionRequiredError, NO_REVISION),
+    (RateLimitedError, RATE_LIMITED),
 )
 
 
@@ -120,7 +139,12 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         ]
     if isinstance(error, AmbiguousPlaceError):
         extra["candidates"] = list(error.candidates)
-    return problem_response(request, kind, error.detail, **extra)
+    headers = None
+    if isinstance(error, AuthenticationError):
+        headers = {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimitedError):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
+    return problem_response(request, kind, error.detail, headers=headers, **extra)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -166,3 +190,15 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found", "content": {PROBLEM_JSON: {}}},
 }
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem statuses an operation may answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status in statuses
+    }

@@ -139,3 +139,26 @@ class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     providers: int | None = None
     directory_revision: int | None = None
+
+
+class ChangeOut(BaseModel):
+    """One accepted write."""
+
+    sequence: int
+    at: datetime
+    action: Literal["create", "update", "delete", "restore", "verify"]
+    provider_id: uuid.UUID
+    organization_id: str
+    revision: int = Field(description="The entry's revision after this change")
+    actor_key_id: str | None = Field(description="The id (not the secret) of the key used")
+    actor_organization_id: str | None
+    request_id: str | None
+    before: dict[str, Any] | None = Field(description="The entry before; null on creation")
+    after: dict[str, Any] | None = Field(description="The entry after; null on deletion")
+
+
+class ChangeList(BaseModel):
+    """A page of changes."""
+
+    items: list[ChangeOut]
+    next_after: int | None = Field(description="Pass as `after` for the next page")

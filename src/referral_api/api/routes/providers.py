@@ -11,7 +11,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from referral_api import operations
-from referral_api.api.deps import SessionDep, ViewerDep
+from referral_api.api.auth import ViewerDep
+from referral_api.api.deps import SessionDep
 from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
 from referral_api.api.schemas import ProviderList, ProviderOut
 from referral_api.db.repository import ProviderQuery

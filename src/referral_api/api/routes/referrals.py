@@ -11,7 +11,8 @@ import orjson
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from referral_api import operations
-from referral_api.api.deps import SearchEngine, SearchEngineDep, ViewerDep
+from referral_api.api.auth import ViewerDep
+from referral_api.api.deps import SearchEngine, SearchEngineDep
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,

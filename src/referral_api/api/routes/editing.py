@@ -1,0 +1,285 @@
+"""Partners keep their entries current: create, change, delete, restore, verify; history."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from referral_api import editing
+from referral_api.api.auth import ViewerDep
+from referral_api.api.deps import SessionDep
+from referral_api.api.problems import problem_responses
+from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
+from referral_api.db.repository import ChangeEvent
+from referral_api.documents import ProviderDocument
+from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.errors import FieldProblem, InvalidInputError, PreconditionRequiredError
+from referral_api.domain.model import Provider
+
+router = APIRouter(prefix="/v1", tags=["Partners"])
+
+ProviderId = Annotated[
+    uuid.UUID, Path(description="The provider's id, as listed by GET /v1/providers")
+]
+IfMatch = Annotated[
+    str | None,
+    Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
+]
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)(?:-w)?"\s*$')
+WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
+
+
+def expected_revision(if_match: str | None) -> int:
+    """The revision an If-Match header names; a change without one is refused (428)."""
+    if if_match is None or if_match.strip() == "*":
+        raise PreconditionRequiredError(
+            "Send If-Match with the ETag of the entry you read: changes must say which "
+            "revision they start from, so that no one's update is silently lost"
+        )
+    match = _ETAG.match(if_match)
+    if match is None:
+        raise InvalidInputError(
+            "If-Match is not an ETag of this API",
+            (FieldProblem(("header", "if-match"), 'expected an ETag such as "3"'),),
+        )
+    return int(match.group(1))
+
+
+def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
+    return ProviderOut.of_provider(
+        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
+    )
+
+
+def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
+    # The writer's own instance searches the new entry at once.
+    request.app.state.snapshots.refresh()
+    body = _out(provider, viewer)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=code, headers={"ETag": f'"{body.revision}"'}
+    )
+
+
+@router.post(
+    "/providers",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a provider",
+    description=(
+        "Add a service point of your organization. Send `Idempotency-Key` (any unique "
+        "string) so that a retry after a network failure cannot create it twice: for 24 "
+        "hours the same key returns the first answer; the same key with another body is "
+        "refused (422), and a duplicate sent while the first is still running gets 409."
+    ),
+    response_model=ProviderOut,
+    responses=problem_responses(401, 403, 409, 413, 422, 429),
+)
+def create_provider(
+    document: ProviderDocument,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=1, max_length=200, description="Any unique string")
+    ] = None,
+) -> JSONResponse:
+    """Add a provider."""
+    actor = editing.Actor(viewer, request.headers.get("x-request-id"))
+    answer, replayed = editing.create_provider(
+        session=session,
+        document=document,
+        actor=actor,
+        render=lambda provider: _out(provider, viewer).model_dump(mode="json"),
+        idempotency_key=idempotency_key,
+    )
+    if not replayed:
+        request.app.state.snapshots.refresh()
+    headers = {"ETag": f'"{answer["revision"]}"', "Location": f"/v1/providers/{answer['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(answer, status_code=201, headers=headers)
+
+
+@router.put(
+    "/providers/{provider_id}",
+    summary="Replace a provider",
+    description="Replace the whole entry. `If-Match` with the ETag you read is required.",
+    response_model=ProviderOut,
+    responses=WRITE_PROBLEMS,
+)
+def replace_provider(
+    provider_id: ProviderId,
+    document: ProviderDocument,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Replace a provider."""
+    provider = editing.change_provider(
+        session=session,
+        provider_id=provider_id,
+        document=document,
+        expected_revision=expected_revision(if_match),
+        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+    )
+    return _answer(provider, viewer, request)
+
+
+@router.patch(
+    "/providers/{provider_id}",
+    summary="Change some fields of a provider",
+    description=(
+        "JSON Merge Patch (RFC 7396): send only the fields to change; `null` removes an "
+        "optional field. `If-Match` with the ETag you read is required."
+    ),
+    response_model=ProviderOut,
+    responses=WRITE_PROBLEMS,
+)
+def patch_provider(
+    provider_id: ProviderId,
+    patch: Annotated[
+        dict[str, Any],
+        Body(openapi_examples={"hours": {"value": {"opening_hours": "Mo-Sa 07:00-19:00"}}}),
+    ],
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Change some fields of a provider."""
+    provider = editing.patch_provider(
+        session=session,
+        provider_id=provider_id,
+        patch=patch,
+        expected_revision=expected_revision(if_match),
+        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+    )
+    return _answer(provider, viewer, request)
+
+
+@router.delete(
+    "/providers/{provider_id}",
+    status_code=204,
+    summary="Remove a provider",
+    description=(
+        "Take the entry out of the directory and of search. It can be restored; the change "
+        "feed carries the deletion. `If-Match` is required."
+    ),
+    responses=WRITE_PROBLEMS,
+)
+def delete_provider(
+    provider_id: ProviderId,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Remove a provider."""
+    editing.delete_provider(
+        session=session,
+        provider_id=provider_id,
+        expected_revision=expected_revision(if_match),
+        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+    )
+    request.app.state.snapshots.refresh()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/providers/{provider_id}/restore",
+    summary="Restore a removed provider",
+    description="Bring back an entry removed by mistake.",
+    response_model=ProviderOut,
+    responses=problem_responses(401, 403, 404, 409, 429),
+)
+def restore_provider(
+    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+) -> JSONResponse:
+    """Restore a removed provider."""
+    provider = editing.restore_provider(
+        session=session,
+        provider_id=provider_id,
+        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+    )
+    return _answer(provider, viewer, request)
+
+
+@router.post(
+    "/providers/{provider_id}/verify",
+    summary="Confirm a provider is still right",
+    description=(
+        "Say that you checked the entry and it is still correct: it is marked verified now, "
+        "by your organization. Entries not verified for 90 days are demoted in search."
+    ),
+    response_model=ProviderOut,
+    responses=problem_responses(401, 403, 404, 409, 429),
+)
+def verify_provider(
+    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+) -> JSONResponse:
+    """Confirm a provider is still right."""
+    provider = editing.verify_provider(
+        session=session,
+        provider_id=provider_id,
+        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+    )
+    return _answer(provider, viewer, request)
+
+
+def _change(event: ChangeEvent) -> ChangeOut:
+    return ChangeOut(
+        sequence=event.sequence,
+        at=event.at,
+        action=event.action,
+        provider_id=event.provider_id,
+        organization_id=event.organization_id,
+        revision=event.revision,
+        actor_key_id=event.actor_key_id,
+        actor_organization_id=event.actor_organization_id,
+        request_id=event.request_id,
+        before=event.before,
+        after=event.after,
+    )
+
+
+@router.get(
+    "/providers/{provider_id}/history",
+    summary="History of a provider",
+    description="Every change of the entry, who made it and what changed. For the entry's "
+    "own organization and admins.",
+    response_model=ChangeList,
+    responses=problem_responses(401, 403, 404, 429),
+)
+def provider_history(provider_id: ProviderId, session: SessionDep, viewer: ViewerDep) -> ChangeList:
+    """History of a provider."""
+    events = editing.provider_history(session=session, provider_id=provider_id, viewer=viewer)
+    return ChangeList(items=[_change(e) for e in events], next_after=None)
+
+
+@router.get(
+    "/changes",
+    tags=["Sync"],
+    summary="Change feed",
+    description=(
+        "Every accepted write in order — creations, changes, verifications, deletions "
+        "(tombstones: `after` is null) and restorations — for systems that keep a copy of the "
+        "directory. Start with `after=0`, then pass `next_after` until it comes back null. "
+        "Confidential locations are withheld unless your key may see them."
+    ),
+    response_model=ChangeList,
+    responses=problem_responses(401, 422, 429),
+)
+def changes(
+    session: SessionDep,
+    viewer: ViewerDep,
+    after: Annotated[int, Query(ge=0, description="Last sequence already seen")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
+) -> ChangeList:
+    """Change feed."""
+    events = editing.changes_after(session=session, after=after, limit=limit, viewer=viewer)
+    next_after = events[-1].sequence if len(events) == limit else None
+    return ChangeList(items=[_change(e) for e in events], next_after=next_after)

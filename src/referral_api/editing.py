@@ -1,0 +1,407 @@
+"""Use cases of partners keeping their entries current: each checks the right, commits once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from referral_api.db import repository
+from referral_api.db.repository import ChangeEvent
+from referral_api.documents import ProviderDocument
+from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.errors import (
+    AuthenticationError,
+    ConflictError,
+    FieldProblem,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    PreconditionFailedError,
+)
+from referral_api.domain.model import Provider
+from referral_api.domain.validation import ensure_valid
+from referral_api.interop.geojson import validation_problems
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who writes, and the request that carries it (for the audit trail)."""
+
+    viewer: Viewer
+    request_id: str | None = None
+
+
+def _require_key(actor: Actor) -> None:
+    if actor.viewer.is_anonymous:
+        raise AuthenticationError("Send a partner API key: Authorization: Bearer <key>")
+
+
+def _require_right(actor: Actor, organization_id: str) -> None:
+    if not actor.viewer.may_change(organization_id):
+        raise ForbiddenError(
+            "This entry belongs to another organization: only its own partners and admins "
+            "may change it"
+        )
+
+
+def _document(provider: Provider) -> dict[str, Any]:
+    return ProviderDocument.of_provider(provider).model_dump(mode="json")
+
+
+def _valid(document: ProviderDocument, provider_id: uuid.UUID, session: Session) -> Provider:
+    if not repository.organization_exists(
+        session=session, organization_id=document.organization_id
+    ):
+        raise InvalidInputError(
+            f"Unknown organization {document.organization_id!r}",
+            (FieldProblem(("body", "organization_id"), "no such organization"),),
+        )
+    provider = document.to_provider(provider_id)
+    problems = [
+        FieldProblem(("body", *problem.location), problem.message)
+        for problem in _problems(provider)
+    ]
+    if problems:
+        raise InvalidInputError(f"The entry is not valid ({len(problems)} problem(s))", problems)
+    return provider
+
+
+def _problems(provider: Provider) -> tuple[FieldProblem, ...]:
+    try:
+        ensure_valid(provider)
+    except InvalidInputError as error:
+        # The write body names the location `location`, the GeoJSON file `geometry`.
+        return tuple(
+            FieldProblem(
+                ("location", *p.location[2:]) if p.location[:1] == ("geometry",) else p.location,
+                p.message,
+            )
+            for p in error.problems
+        )
+    return ()
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    provider_id: uuid.UUID,
+    organization_id: str,
+    revision: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    repository.append_event(
+        session=session,
+        action=action,
+        provider_id=provider_id,
+        organization_id=organization_id,
+        revision=revision,
+        before=before,
+        after=after,
+        actor_key_id=actor.viewer.key_id,
+        actor_organization_id=actor.viewer.organization_id,
+        request_id=actor.request_id,
+    )
+    repository.bump_revision(session=session)
+
+
+def _stored(session: Session, provider_id: uuid.UUID) -> Provider:
+    provider = repository.get_provider(session=session, provider_id=provider_id)
+    if provider is None:
+        raise NotFoundError(f"No provider with id {provider_id}")
+    return provider
+
+
+def _insert(session: Session, document: ProviderDocument, actor: Actor) -> Provider:
+    _require_right(actor, document.organization_id)
+    provider = _valid(document, uuid.uuid4(), session)
+    repository.insert_providers(session=session, providers=[provider])
+    _record(
+        session,
+        actor,
+        "create",
+        provider.id,
+        provider.organization_id,
+        1,
+        None,
+        _document(provider),
+    )
+    session.flush()
+    return _stored(session, provider.id)
+
+
+def _fingerprint(document: ProviderDocument) -> str:
+    canonical = json.dumps(document.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def create_provider(
+    *,
+    session: Session,
+    document: ProviderDocument,
+    actor: Actor,
+    render: Callable[[Provider], dict[str, Any]],
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Add a provider; its rendered answer, and whether that answer is a replay.
+
+    With an Idempotency-Key (scoped to the caller's API key, kept for IDEMPOTENCY_TTL), a
+    retry gets the first answer; the same key with another body is invalid input, and a
+    duplicate sent while the first is running is a conflict. The answer is stored in the
+    transaction that creates the provider: both happen, or neither.
+    """
+    _require_key(actor)
+    key_id = actor.viewer.key_id
+    assert key_id is not None
+    if idempotency_key is None:
+        answer = render(_insert(session, document, actor))
+        session.commit()
+        return answer, False
+    fingerprint = _fingerprint(document)
+    seen = repository.claim_idempotency_key(
+        session=session,
+        key_id=key_id,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+        ttl=IDEMPOTENCY_TTL,
+    )
+    if seen is not None:
+        if seen.request_hash != fingerprint:
+            raise InvalidInputError(
+                "This Idempotency-Key was used with another request body",
+                (FieldProblem(("header", "idempotency-key"), "reused with a different body"),),
+            )
+        if seen.response is None:
+            raise ConflictError("A request with this Idempotency-Key is still being processed")
+        return seen.response, True
+    try:
+        answer = render(_insert(session, document, actor))
+        repository.record_idempotent_answer(
+            session=session,
+            key_id=key_id,
+            idempotency_key=idempotency_key,
+            status_code=201,
+            response=answer,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        repository.release_idempotency_key(
+            session=session, key_id=key_id, idempotency_key=idempotency_key
+        )
+        raise
+    return answer, False
+
+
+def change_provider(
+    *,
+    session: Session,
+    provider_id: uuid.UUID,
+    document: ProviderDocument,
+    expected_revision: int,
+    actor: Actor,
+) -> Provider:
+    """Replace an entry, if it is still at the revision the caller read."""
+    _require_key(actor)
+    current = _stored(session, provider_id)
+    _require_right(actor, current.organization_id)
+    _require_right(actor, document.organization_id)
+    provider = _valid(document, provider_id, session)
+    revision = repository.update_provider_if(
+        session=session, provider=provider, expected_revision=expected_revision
+    )
+    if revision is None:
+        session.rollback()
+        raise PreconditionFailedError(
+            f"The entry changed since revision {expected_revision}: read it again, re-apply "
+            "your change and send the new ETag"
+        )
+    _record(
+        session,
+        actor,
+        "update",
+        provider_id,
+        provider.organization_id,
+        revision,
+        _document(current),
+        _document(provider),
+    )
+    session.commit()
+    return _stored(session, provider_id)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch: objects merge, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def patch_provider(
+    *,
+    session: Session,
+    provider_id: uuid.UUID,
+    patch: dict[str, Any],
+    expected_revision: int,
+    actor: Actor,
+) -> Provider:
+    """Change some fields of an entry (JSON Merge Patch), if it is still at that revision."""
+    _require_key(actor)
+    current = _stored(session, provider_id)
+    _require_right(actor, current.organization_id)
+    merged = merge_patch(_document(current), patch)
+    try:
+        document = ProviderDocument.model_validate(merged)
+    except ValidationError as error:
+        problems = validation_problems(error, ("body",))
+        raise InvalidInputError(
+            f"The patched entry is not valid ({len(problems)} problem(s))", problems
+        ) from None
+    return change_provider(
+        session=session,
+        provider_id=provider_id,
+        document=document,
+        expected_revision=expected_revision,
+        actor=actor,
+    )
+
+
+def delete_provider(
+    *, session: Session, provider_id: uuid.UUID, expected_revision: int, actor: Actor
+) -> None:
+    """Take an entry out of the directory (it stays restorable and in the change feed)."""
+    _require_key(actor)
+    current = _stored(session, provider_id)
+    _require_right(actor, current.organization_id)
+    revision = repository.set_deleted_if(
+        session=session, provider_id=provider_id, expected_revision=expected_revision, deleted=True
+    )
+    if revision is None:
+        session.rollback()
+        raise PreconditionFailedError(f"The entry changed since revision {expected_revision}")
+    _record(
+        session,
+        actor,
+        "delete",
+        provider_id,
+        current.organization_id,
+        revision,
+        _document(current),
+        None,
+    )
+    session.commit()
+
+
+def restore_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
+    """Bring a deleted entry back."""
+    _require_key(actor)
+    found = repository.get_provider_any(session=session, provider_id=provider_id)
+    if found is None:
+        raise NotFoundError(f"No provider with id {provider_id}")
+    provider, deleted = found
+    _require_right(actor, provider.organization_id)
+    if not deleted:
+        raise ConflictError("The entry is not deleted")
+    revision = repository.set_deleted_if(
+        session=session, provider_id=provider_id, expected_revision=None, deleted=False
+    )
+    if revision is None:
+        session.rollback()
+        raise ConflictError("The entry was restored meanwhile")
+    _record(
+        session,
+        actor,
+        "restore",
+        provider_id,
+        provider.organization_id,
+        revision,
+        None,
+        _document(provider),
+    )
+    session.commit()
+    return _stored(session, provider_id)
+
+
+def verify_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
+    """Confirm that an entry is still right: it is verified now, by the caller's organization."""
+    _require_key(actor)
+    for _attempt in range(3):
+        current = _stored(session, provider_id)
+        _require_right(actor, current.organization_id)
+        verified = replace(
+            current,
+            last_verified_at=repository.utc_now(),
+            last_verified_by=actor.viewer.organization_id,
+            verification="partner",
+        )
+        revision = repository.update_provider_if(
+            session=session, provider=verified, expected_revision=current.revision
+        )
+        if revision is not None:
+            _record(
+                session,
+                actor,
+                "verify",
+                provider_id,
+                current.organization_id,
+                revision,
+                _document(current),
+                _document(verified),
+            )
+            session.commit()
+            return _stored(session, provider_id)
+        session.rollback()
+    raise ConflictError("The entry keeps changing; try again")
+
+
+def provider_history(
+    *, session: Session, provider_id: uuid.UUID, viewer: Viewer
+) -> list[ChangeEvent]:
+    """Every change of an entry, for its own organization and admins."""
+    if viewer.is_anonymous:
+        raise AuthenticationError("Send an API key to read an entry's history")
+    found = repository.get_provider_any(session=session, provider_id=provider_id)
+    if found is None:
+        raise NotFoundError(f"No provider with id {provider_id}")
+    if not viewer.may_change(found[0].organization_id):
+        raise ForbiddenError("Only the entry's organization and admins may read its history")
+    return repository.events_of(session=session, provider_id=provider_id)
+
+
+def _seen_document(viewer: Viewer, document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    parsed = ProviderDocument.model_validate(document)
+    provider = parsed.to_provider(uuid.UUID(int=0))
+    return ProviderDocument.of_provider(as_seen_by(viewer, provider)).model_dump(mode="json")
+
+
+def changes_after(*, session: Session, after: int, limit: int, viewer: Viewer) -> list[ChangeEvent]:
+    """The change feed from `after` on: confidential locations withheld from whoever may not
+    see them, as everywhere else."""
+    events = repository.events_after(session=session, after=after, limit=limit)
+    return [
+        replace(
+            event,
+            before=_seen_document(viewer, event.before),
+            after=_seen_document(viewer, event.after),
+        )
+        for event in events
+    ]
