@@ -72,7 +72,12 @@ def _valid(document: ProviderDocument, provider_id: uuid.UUID, session: Session)
         for problem in _problems(provider)
     ]
     if problems:
-        raise InvalidInputError(f"The entry is not valid ({len(problems)} problem(s))", problems)
+        first = problems[0]
+        where = "/".join(str(part) for part in first.location[1:])
+        raise InvalidInputError(
+            f"The entry is not valid ({len(problems)} problem(s)); {where}: {first.message}",
+            problems,
+        )
     return provider
 
 

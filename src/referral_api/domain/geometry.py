@@ -143,7 +143,7 @@ def parse_service_area(geojson: dict[str, Any], where: tuple[str | int, ...]) ->
     if vertex_count(geometry) > MAX_POLYGON_VERTICES:
         raise InvalidInputError(
             f"The service area has more than {MAX_POLYGON_VERTICES} vertices; simplify it",
-            (FieldProblem(where, "too many vertices"),),
+            (FieldProblem(where, f"more than {MAX_POLYGON_VERTICES} vertices"),),
         )
     west, south, east, north = geometry.bounds
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
