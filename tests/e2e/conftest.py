@@ -43,6 +43,7 @@ class Server:
     url: str
     process: subprocess.Popen[str]
     log_path: Path
+    database: Path
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8")
@@ -72,7 +73,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.2)
-        yield Server(url, process, log_path)
+        yield Server(url, process, log_path, tmp_path / "directory.sqlite3")
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -45,3 +45,22 @@ def test_missing_file_is_a_clear_error(tmp_path):
     result = run_cli(tmp_path / "d.sqlite3", "load", str(tmp_path / "nope.geojson"))
     assert result.returncode == 2
     assert "No such file" in result.stderr
+
+
+def test_keys_are_created_listed_and_revoked_without_storing_them(tmp_path):
+    database = tmp_path / "d.sqlite3"
+    assert run_cli(database, "load", str(SAMPLE_PATH)).returncode == 0
+    created = run_cli(database, "keys", "create", "--org", "femmes-debout", "--role", "admin")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    key_id = key.split("_")[1]
+    assert key.startswith(f"rk_{key_id}_") and len(key) > 50
+    listing = run_cli(database, "keys", "list").stdout
+    assert key_id in listing and "femmes-debout" in listing and "admin" in listing
+    assert key.split("_", 2)[2] not in listing
+    assert key.encode() not in database.read_bytes()
+    assert run_cli(database, "keys", "revoke", key_id).returncode == 0
+    assert "revoked" in run_cli(database, "keys", "list").stdout
+    assert run_cli(database, "keys", "revoke", key_id).returncode == 2
+    unknown = run_cli(database, "keys", "create", "--org", "nobody")
+    assert unknown.returncode == 2 and "no organization" in unknown.stderr
