@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint bench
+.PHONY: serve test lint bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,6 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py
+
+fuzz: $(VENV)/.installed-dev
+	BIN=$(BIN) scripts/fuzz_api.sh
