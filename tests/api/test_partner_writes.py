@@ -364,3 +364,24 @@ def test_confidential_location_on_every_read_path_by_caller(client, keys):
         assert feature["geometry"]["type"] == "Point"
         assert searched["provider"]["location"] is not None
         assert change["after"]["address"] == "Rue secrète 12"
+
+
+def test_coordinates_must_be_finite(client, keys):
+    body = (
+        '{"organization_id": "femmes-debout", "name": "X", "location": {"lon": NaN, '
+        '"lat": 4.3}, "services": [{"need": "case_management"}]}'
+    )
+    response = client.post(
+        "/v1/providers",
+        content=body,
+        headers={**keys.owner, "Content-Type": "application/json"},
+    )
+    assert_problem(response, 422, ("body", "location", "lon"))
+
+
+def test_the_docs_authorize_button_takes_a_bearer_key(client):
+    schema = client.get("/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["PartnerKey"]
+    assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    create = schema["paths"]["/v1/providers"]["post"]
+    assert {"PartnerKey": []} in create["security"]

@@ -141,3 +141,53 @@ def test_admin_areas_filter_by_level_and_parent(loaded):
     arrondissements = operations.list_admin_areas(session=loaded, level=3, parent_pcode="CF711")
     assert [a.pcode for a in arrondissements] == [f"CF711{i}" for i in range(1, 9)]
     assert operations.get_admin_area(session=loaded, pcode="CF7113").name == "Arrondissement 3"
+
+
+def test_an_expired_idempotency_key_can_be_claimed_again(loaded):
+    from datetime import timedelta
+
+    claim = repository.claim_idempotency_key
+    assert (
+        claim(
+            session=loaded,
+            key_id="k1",
+            idempotency_key="x",
+            request_hash="a",
+            ttl=timedelta(hours=24),
+        )
+        is None
+    )
+    seen = claim(
+        session=loaded, key_id="k1", idempotency_key="x", request_hash="b", ttl=timedelta(hours=24)
+    )
+    assert seen is not None and seen.request_hash == "a" and seen.status_code is None
+    assert (
+        claim(
+            session=loaded,
+            key_id="k2",
+            idempotency_key="x",
+            request_hash="b",
+            ttl=timedelta(hours=24),
+        )
+        is None
+    )
+    assert (
+        claim(
+            session=loaded,
+            key_id="k3",
+            idempotency_key="y",
+            request_hash="a",
+            ttl=timedelta(seconds=-1),
+        )
+        is None
+    )
+    assert (
+        claim(
+            session=loaded,
+            key_id="k3",
+            idempotency_key="y",
+            request_hash="c",
+            ttl=timedelta(hours=24),
+        )
+        is None
+    )
