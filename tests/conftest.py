@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from referral_api.app import create_app
@@ -29,10 +33,71 @@ def sample_document() -> dict[str, Any]:
     return document
 
 
+# CI starts a PostgreSQL + PostGIS cluster and gives its address here (see .ci/run); every
+# test that takes a database then runs on both backends.
+POSTGRES_ADMIN_URL = os.environ.get("REFERRAL_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
+_TEMPLATE = "referral_test_template"
+
+
+def _admin_engine() -> Engine:
+    assert POSTGRES_ADMIN_URL is not None
+    return create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgis_template() -> Iterator[str]:
+    """A database with PostGIS installed, cloned for each test (much faster than installing)."""
+    if POSTGRES_ADMIN_URL is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set REFERRAL_TEST_POSTGRES_URL (see .ci/run)")
+        pytest.skip("no PostgreSQL: set REFERRAL_TEST_POSTGRES_URL to run PostGIS tests")
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE}"))
+        connection.execute(text(f"CREATE DATABASE {_TEMPLATE}"))
+    template = make_url(POSTGRES_ADMIN_URL).set(database=_TEMPLATE)
+    engine = create_engine(template, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("CREATE EXTENSION postgis"))
+    engine.dispose()
+    yield _TEMPLATE
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)"))
+    admin.dispose()
+
+
+@contextmanager
+def fresh_database(backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of an empty database of `backend`, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'directory.sqlite3'}"
+        return
+    template = request.getfixturevalue("postgis_template")
+    name = f"referral_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    assert POSTGRES_ADMIN_URL is not None
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of this test's own, on each backend."""
+    with fresh_database(request.param, tmp_path, request) as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(database_url: str) -> Settings:
     """Settings for a database of this test's own."""
-    return Settings(database_url=f"sqlite:///{tmp_path / 'directory.sqlite3'}")
+    return Settings(database_url=database_url)
 
 
 @pytest.fixture
@@ -58,9 +123,11 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """One app with the sample loaded, shared by read-only tests of a module."""
-    path = tmp_path_factory.mktemp("sample") / "directory.sqlite3"
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{path}"))) as client:
-        yield client
+    with fresh_database(request.param, tmp_path_factory.mktemp("sample"), request) as url:
+        with TestClient(create_app(Settings(database_url=url))) as client:
+            yield client

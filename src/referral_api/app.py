@@ -18,7 +18,7 @@ from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.search_schemas import RenderedParts
-from referral_api.db.engine import make_engine
+from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.errors import DirectoryUnavailableError
@@ -69,7 +69,7 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the API for `settings` (read from the environment when not given)."""
     settings = settings or Settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or engine_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

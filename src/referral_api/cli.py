@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from referral_api import operations
 from referral_api.db import repository
-from referral_api.db.engine import make_engine
+from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.keys import Role, digest, new_key
@@ -63,7 +63,10 @@ def serve(
 def db_upgrade() -> None:
     """Apply all database migrations."""
     settings = Settings()
-    upgrade(settings.migrations_dir, make_engine(settings.database_url))
+    upgrade(
+        settings.migrations_dir,
+        engine_for(settings),
+    )
     typer.echo("database is at the newest revision")
 
 
@@ -76,7 +79,7 @@ def load(
 ) -> None:
     """Load providers (and organizations) from GeoJSON, all in one transaction."""
     settings = Settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         organizations, providers = parse_directory(read_json(path))
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []
@@ -101,7 +104,7 @@ def export(
 ) -> None:
     """Write the whole directory, confidential locations included, as GeoJSON."""
     settings = Settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     upgrade(settings.migrations_dir, engine)
     with Session(engine) as session:
         collection = operations.export_directory(session=session)
@@ -113,7 +116,7 @@ def export(
 
 def _session() -> Session:
     settings = Settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     upgrade(settings.migrations_dir, engine)
     return Session(engine)
 

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
         ge=0,
         description="How often an instance checks whether another one changed the directory.",
     )
+    pool_size: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="PostgreSQL connections per worker process (as many again in bursts); "
+        "keep workers × 2 × pool_size under the server's max_connections.",
+    )
+    statement_timeout_ms: int = Field(
+        default=5000, ge=100, description="PostgreSQL cancels any statement running longer."
+    )
     log_level: str = "info"
 
     @property

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from referral_api.settings import Settings
+
 
 def is_sqlite(url: str) -> bool:
     """Whether the URL names an SQLite database."""
@@ -24,8 +26,13 @@ def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite, the file's folder is created and integrity enforced."""
+def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 5000) -> Engine:
+    """An engine for `url`; for SQLite, the file's folder is created and integrity enforced.
+
+    On PostgreSQL each process keeps up to `pool_size` connections (plus as many again in
+    bursts), checks them before use so that a restarted database is survived, and gives
+    every statement `statement_timeout_ms` before the server cancels it.
+    """
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -33,4 +40,24 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_integrity)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=10,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+        },
+    )
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine a deployment's settings describe."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.pool_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )

@@ -458,14 +458,23 @@ def has_admin_areas(*, session: Session) -> bool:
 
 
 def bump_revision(*, session: Session) -> int:
-    """Count one more change to the directory; returns the new revision."""
-    row = session.get(DirectoryStateRow, 1) or DirectoryStateRow(
-        id=1, revision=0, changed_at=utc_now()
-    )
-    row.revision += 1
-    row.changed_at = utc_now()
-    session.add(row)
-    return row.revision
+    """Count one more change to the directory; returns the new revision.
+
+    The increment happens in the database (and locks the row until commit), so that two
+    writers, on one instance or two, never publish the same revision for different states.
+    """
+    now = utc_now()
+    bumped = session.execute(
+        update(DirectoryStateRow)
+        .where(col(DirectoryStateRow.id) == 1)
+        .values(revision=DirectoryStateRow.revision + 1, changed_at=now)
+        .returning(col(DirectoryStateRow.revision))
+    ).scalar_one_or_none()
+    if bumped is not None:
+        return int(bumped)
+    session.add(DirectoryStateRow(id=1, revision=1, changed_at=now))
+    session.flush()
+    return 1
 
 
 def current_revision(*, session: Session) -> int:
