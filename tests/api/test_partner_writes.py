@@ -385,3 +385,25 @@ def test_the_docs_authorize_button_takes_a_bearer_key(client):
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     create = schema["paths"]["/v1/providers"]["post"]
     assert {"PartnerKey": []} in create["security"]
+
+
+def test_writes_refresh_the_snapshot_in_place_and_loads_rebuild_it(client, keys):
+    from sqlalchemy.orm import Session
+
+    from referral_api import operations
+    from referral_api.interop.geojson import parse_directory
+    from tests.conftest import sample_document
+
+    snapshots = client.app.state.snapshots
+    built = snapshots.current()
+    created = client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).json()
+    after_write = snapshots.current()
+    assert after_write.changes_since_build == 1
+    assert after_write.revision == built.revision + 1
+    assert created["id"] in after_write.by_id
+    with Session(client.app.state.engine) as session:
+        organizations, providers = parse_directory(sample_document())
+        operations.load_directory(session=session, organizations=organizations, providers=providers)
+    rebuilt = snapshots.refresh()
+    assert rebuilt.changes_since_build == 0
+    assert created["id"] in rebuilt.by_id

@@ -509,3 +509,38 @@ def test_the_index_finds_exactly_what_brute_force_finds():
         got = [o.facts.entry.provider.id for o in search(index, q, WEIGHTS).options]
         assert got == expected, trial
     assert HERE
+
+
+def test_a_snapshot_with_changes_ranks_like_one_built_from_scratch():
+    rng = random.Random(11)
+    needs = ["medical.pep", "case_management", "psychosocial.pss", "legal.aid"]
+
+    def random_provider(key: str):
+        return provider(
+            key,
+            tuple(rng.sample(needs, rng.randint(1, 2))),
+            at=(18.3 + rng.random() * 0.6, 4.1 + rng.random() * 0.6),
+            opening_hours=rng.choice(["24/7", "Mo-Fr 08:00-16:00"]),
+        )
+
+    base = [random_provider(f"p{n}") for n in range(200)]
+    moved = [replace(random_provider(f"p{n}"), id=base[n].id) for n in range(0, 40, 2)]
+    added = [random_provider(f"new{n}") for n in range(15)]
+    removed = {str(p.id) for p in base[1:40:3]}
+    patched = index_of(*base).with_changes(moved + added, removed, revision=2, last_sequence=35)
+    by_id = {str(p.id): p for p in base}
+    by_id.update({str(p.id): p for p in moved + added})
+    final = [p for key, p in by_id.items() if key not in removed]
+    fresh = index_of(*final)
+    assert len(patched) == len(fresh) == len(final)
+    for trial in range(40):
+        q = replace(
+            query(needs=tuple(rng.sample(needs, rng.randint(1, 2))), limit=50),
+            place=GAZETTEER.at_point(18.3 + rng.random() * 0.6, 4.1 + rng.random() * 0.6),
+        )
+        got = search(patched, q, WEIGHTS)
+        expected = search(fresh, q, WEIGHTS)
+        assert names(got.options) == names(expected.options), trial
+        assert names(got.safe_entry_points) == names(expected.safe_entry_points), trial
+        explained = search(patched, q, WEIGHTS, explain=True)
+        assert explained.considered == len(final)

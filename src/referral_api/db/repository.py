@@ -787,3 +787,8 @@ def release_idempotency_key(*, session: Session, key_id: str, idempotency_key: s
         )
     )
     session.commit()
+
+
+def last_event_sequence(*, session: Session) -> int:
+    """The sequence of the newest change event; 0 when there is none."""
+    return int(session.scalar(select(func.max(col(ChangeEventRow.sequence)))) or 0)

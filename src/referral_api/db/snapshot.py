@@ -19,15 +19,19 @@ from referral_api.domain.gazetteer import Gazetteer, Locality
 
 logger = logging.getLogger("referral_api.snapshot")
 
+# Writes applied to a snapshot before its spatial indexes are rebuilt from scratch.
+INCREMENTAL_LIMIT = 500
+
 
 class DirectorySnapshots:
     """Holds the current `DirectoryIndex`; searches never wait for a rebuild.
 
     Another instance may change the shared database: `current()` reads the directory's
     revision (one primary-key read) at most every `check_interval` seconds and, when it
-    moved, rebuilds in a background thread while searches go on with the previous snapshot.
-    A write on this instance calls `refresh()`, which rebuilds at once, so that the writer
-    sees its change in the next search.
+    moved, refreshes in a background thread while searches go on with the previous
+    snapshot. A write on this instance calls `refresh()` at once, so that the writer sees
+    its change in the next search. A refresh swaps in the providers named by the change
+    feed since the snapshot; only bulk loads and long runs of changes rebuild everything.
     """
 
     def __init__(
@@ -58,13 +62,17 @@ class DirectorySnapshots:
     def _build(self) -> DirectoryIndex:
         started = time.perf_counter()
         with Session(self._engine) as session:
+            # Revision and sequence first: a write landing during the build is then seen as
+            # newer by the next refresh, and applied again (which is harmless).
             revision = repository.current_revision(session=session)
+            sequence = repository.last_event_sequence(session=session)
             gazetteer = Gazetteer(repository.list_admin_areas(session=session), self._localities)
             index = DirectoryIndex(
                 repository.all_providers(session=session),
                 gazetteer,
                 max_distance_km=self._max_distance_km,
                 revision=revision,
+                last_sequence=sequence,
             )
         # The snapshot holds hundreds of thousands of long-lived objects; leaving them out of
         # the cyclic collector's reach keeps its full passes from pausing searches. They hold
@@ -74,16 +82,45 @@ class DirectorySnapshots:
         self.last_build_seconds = time.perf_counter() - started
         return index
 
+    def _updated(self, index: DirectoryIndex) -> DirectoryIndex | None:
+        """The snapshot with the writes made since it was taken, or None if they are unknown.
+
+        Every partner write adds one change event and one revision; a bulk load adds a
+        revision without events. When the counts agree, the changed providers are read
+        and swapped in; otherwise (a load, or too many changes) the caller rebuilds.
+        """
+        with Session(self._engine) as session:
+            revision = repository.current_revision(session=session)
+            if revision == index.revision:
+                return index
+            events = repository.events_after(
+                session=session, after=index.last_sequence, limit=INCREMENTAL_LIMIT + 1
+            )
+            if len(events) != revision - index.revision or len(events) > INCREMENTAL_LIMIT:
+                return None
+            if index.changes_since_build + len(events) > INCREMENTAL_LIMIT:
+                return None
+            changed, removed = [], []
+            for provider_id in dict.fromkeys(event.provider_id for event in events):
+                found = repository.get_provider_any(session=session, provider_id=provider_id)
+                if found is None or found[1]:
+                    removed.append(str(provider_id))
+                else:
+                    changed.append(found[0])
+        return index.with_changes(
+            changed, removed, revision=revision, last_sequence=events[-1].sequence
+        )
+
     def refresh(self) -> DirectoryIndex:
-        """Rebuild now if the directory changed since the snapshot was taken.
+        """Bring the snapshot up to date: the latest writes swapped in, or a full rebuild.
 
         While the database cannot be reached, search goes on from the last snapshot: a
         slightly stale directory serves survivors better than none.
         """
         with self._build_lock:
             try:
-                if self._index is None or self._index.revision != self._revision():
-                    self._index = self._build()
+                updated = self._updated(self._index) if self._index is not None else None
+                self._index = updated if updated is not None else self._build()
             except SQLAlchemyError as error:
                 if self._index is None:
                     raise DirectoryUnavailableError("The directory cannot be loaded") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -107,10 +108,15 @@ class DirectoryIndex:
         *,
         max_distance_km: float,
         revision: int = 0,
+        last_sequence: int = 0,
     ) -> None:
         self.gazetteer = gazetteer
         self.max_distance_km = max_distance_km
         self.revision = revision
+        self.last_sequence = last_sequence
+        # Entries changed since the trees were built (always candidates) and removed ones.
+        self._extra: frozenset[int] = frozenset()
+        self._removed: frozenset[int] = frozenset()
         self.entries: list[Entry] = [_entry(p, gazetteer) for p in providers]
         self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
         point_ids: list[int] = []
@@ -159,7 +165,54 @@ class DirectoryIndex:
         ]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) - len(self._removed)
+
+    def live_entries(self) -> Iterable[Entry]:
+        """Every provider of the directory (removed ones left out)."""
+        removed = self._removed
+        return (entry for row, entry in enumerate(self.entries) if row not in removed)
+
+    @property
+    def changes_since_build(self) -> int:
+        """How many entries changed since the spatial indexes were built."""
+        return len(self._extra) + len(self._removed)
+
+    def with_changes(
+        self,
+        changed: Sequence[Provider],
+        removed: Iterable[str],
+        *,
+        revision: int,
+        last_sequence: int,
+    ) -> DirectoryIndex:
+        """A new snapshot with some providers changed, added or removed, sharing the trees.
+
+        Changed and new entries are checked on every search besides what the trees return
+        (their old tree positions only make the candidates a larger superset), so a write
+        costs a few dictionary updates, not a rebuild.
+        """
+        new = copy.copy(self)
+        new.entries = list(self.entries)
+        new.by_id = dict(self.by_id)
+        extra, gone = set(self._extra), set(self._removed)
+        for provider in changed:
+            entry = _entry(provider, self.gazetteer)
+            row = new.by_id.get(entry.id_text)
+            if row is None:
+                row = new.by_id[entry.id_text] = len(new.entries)
+                new.entries.append(entry)
+            else:
+                new.entries[row] = entry
+            extra.add(row)
+            gone.discard(row)
+        for id_text in removed:
+            row = new.by_id.get(id_text)
+            if row is not None:
+                gone.add(row)
+                extra.discard(row)
+        new._extra, new._removed = frozenset(extra), frozenset(gone)
+        new.revision, new.last_sequence = revision, last_sequence
+        return new
 
     def nearest_safe_entry(
         self, lon: float, lat: float, usable: Callable[[Entry], bool]
@@ -176,9 +229,12 @@ class DirectoryIndex:
                 dlon, dlat = degrees_around(lat, radius)
                 window = box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
                 best: tuple[float, str, Entry] | None = None
-                for found in self._safe_tree.query(window):
-                    entry = self.entries[self._safe_ids[int(found)]]
-                    if entry.lon is None or entry.lat is None or not usable(entry):
+                rows = {self._safe_ids[int(found)] for found in self._safe_tree.query(window)}
+                for row in (rows | self._extra) - self._removed:
+                    entry = self.entries[row]
+                    if not entry.is_safe_entry or entry.lon is None or entry.lat is None:
+                        continue
+                    if not usable(entry):
                         continue
                     key = (distance_km(lon, lat, entry.lon, entry.lat), entry.id_text, entry)
                     if best is None or key[:2] < best[:2]:
@@ -189,13 +245,20 @@ class DirectoryIndex:
                 if whole_earth:
                     break
                 radius *= 4
+        rows = (set(self._safe_unlocated) | self._extra) - self._removed
         unlocated = sorted(
-            (self.entries[i] for i in self._safe_unlocated if usable(self.entries[i])),
+            (
+                self.entries[row]
+                for row in rows
+                if self.entries[row].is_safe_entry
+                and self.entries[row].lon is None
+                and usable(self.entries[row])
+            ),
             key=lambda entry: entry.id_text,
         )
         return (unlocated[0], None) if unlocated else None
 
-    def candidates(self, place: Place, max_distance_km: float) -> Iterable[int]:
+    def candidates(self, place: Place, max_distance_km: float) -> set[int]:
         """Indexes of every entry that may cover `place` (each at most once)."""
         found: set[int] = set()
         if self._point_tree is not None:
@@ -211,4 +274,6 @@ class DirectoryIndex:
             found.update(self._by_pcode.get(pcode, ()))
         if place.area is not None and place.pcodes:
             found.update(self._by_ancestor.get(place.pcodes[0], ()))
+        found |= self._extra
+        found -= self._removed
         return found

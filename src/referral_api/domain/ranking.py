@@ -532,7 +532,7 @@ def search(
     positions: Iterable[int] = candidates
     if explain:
         # Explaining counts every provider of the directory, not only the nearby ones.
-        positions = range(len(index.entries))
+        positions = [index.by_id[entry.id_text] for entry in index.live_entries()]
     elif reach < weights.max_distance_km:
         positions = index.candidates(query.place, reach)
     exclusions: Counter[str] = Counter(dict.fromkeys(EXCLUSIONS, 0))
@@ -584,5 +584,5 @@ def search(
 def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
     """Every provider evaluated without the spatial index: the reference the index must match."""
     context = _Context(query)
-    kept = [evaluate(entry, query, weights, context) for entry in index.entries]
+    kept = [evaluate(entry, query, weights, context) for entry in index.live_entries()]
     return rank((facts for facts in kept if isinstance(facts, Facts)), query.needs)
