@@ -79,6 +79,13 @@ class Location(_Strict):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="Longitude")
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="Latitude")
 
+    @classmethod
+    def of(cls, provider: Provider) -> Location | None:
+        """Where the provider is, if it has (or shows) a location."""
+        if provider.lon is None or provider.lat is None:
+            return None
+        return cls(lon=provider.lon, lat=provider.lat)
+
 
 class EligibilityDocument(_Strict):
     """Who the service is for; leave a field out when there is no restriction."""
@@ -301,11 +308,7 @@ class ProviderDocument(ProviderProperties):
     @classmethod
     def of_provider(cls, provider: Provider) -> ProviderDocument:
         """The document of a domain value."""
-        located = provider.lon is not None and provider.lat is not None
-        return cls(
-            **dict(ProviderProperties.of(provider)),
-            location=Location(lon=provider.lon, lat=provider.lat) if located else None,
-        )
+        return cls(**dict(ProviderProperties.of(provider)), location=Location.of(provider))
 
 
 class PointGeometry(_Strict):

@@ -121,6 +121,14 @@ def _record(
     repository.bump_revision(session=session)
 
 
+def _owned(session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
+    """The live entry, if the caller holds a key that may change it."""
+    _require_key(actor)
+    current = _stored(session, provider_id)
+    _require_right(actor, current.organization_id)
+    return current
+
+
 def _stored(session: Session, provider_id: uuid.UUID) -> Provider:
     provider = repository.get_provider(session=session, provider_id=provider_id)
     if provider is None:
@@ -218,9 +226,7 @@ def change_provider(
     actor: Actor,
 ) -> Provider:
     """Replace an entry, if it is still at the revision the caller read."""
-    _require_key(actor)
-    current = _stored(session, provider_id)
-    _require_right(actor, current.organization_id)
+    current = _owned(session, provider_id, actor)
     _require_right(actor, document.organization_id)
     provider = _valid(document, provider_id, session)
     revision = repository.update_provider_if(
@@ -268,9 +274,7 @@ def patch_provider(
     actor: Actor,
 ) -> Provider:
     """Change some fields of an entry (JSON Merge Patch), if it is still at that revision."""
-    _require_key(actor)
-    current = _stored(session, provider_id)
-    _require_right(actor, current.organization_id)
+    current = _owned(session, provider_id, actor)
     merged = merge_patch(_document(current), patch)
     try:
         document = ProviderDocument.model_validate(merged)
@@ -292,9 +296,7 @@ def delete_provider(
     *, session: Session, provider_id: uuid.UUID, expected_revision: int, actor: Actor
 ) -> None:
     """Take an entry out of the directory (it stays restorable and in the change feed)."""
-    _require_key(actor)
-    current = _stored(session, provider_id)
-    _require_right(actor, current.organization_id)
+    current = _owned(session, provider_id, actor)
     revision = repository.set_deleted_if(
         session=session, provider_id=provider_id, expected_revision=expected_revision, deleted=True
     )
@@ -346,10 +348,8 @@ def restore_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) 
 
 def verify_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
     """Confirm that an entry is still right: it is verified now, by the caller's organization."""
-    _require_key(actor)
     for _attempt in range(3):
-        current = _stored(session, provider_id)
-        _require_right(actor, current.organization_id)
+        current = _owned(session, provider_id, actor)
         verified = replace(
             current,
             last_verified_at=repository.utc_now(),

@@ -30,12 +30,10 @@ class ProviderOut(ProviderProperties):
     @classmethod
     def of_provider(cls, provider: Provider, *, withheld: bool) -> ProviderOut:
         """The response for `provider`, already reduced to what the caller may see."""
-        properties = ProviderProperties.of(provider)
-        located = provider.lon is not None and provider.lat is not None
         return cls(
-            **dict(properties),
+            **dict(ProviderProperties.of(provider)),
             id=provider.id,
-            location=Location(lon=provider.lon, lat=provider.lat) if located else None,
+            location=Location.of(provider),
             location_withheld=withheld,
             revision=provider.revision,
             created_at=provider.created_at,

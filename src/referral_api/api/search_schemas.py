@@ -9,7 +9,13 @@ from typing import Any, Literal
 from fastapi.openapi.models import Example
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from referral_api.documents import AdminCodesDocument, ContactsDocument, Location, ServiceDocument
+from referral_api.documents import (
+    AdminCodesDocument,
+    ContactsDocument,
+    Location,
+    ProviderProperties,
+    ServiceDocument,
+)
 from referral_api.domain.access import Viewer, as_seen_by
 from referral_api.domain.model import Modality, Provider, Service, Sex
 from referral_api.domain.ranking import Option, TimeSinceIncident
@@ -221,30 +227,20 @@ def option_data(option: Option, viewer: Viewer, lang: str, parts: RenderedParts)
 
 
 def _summary(provider: Provider, withheld: bool) -> ProviderSummary:
+    stated = ProviderProperties.of(provider)
     return ProviderSummary(
         id=provider.id,
         name=provider.name,
         organization_id=provider.organization_id,
         modality=provider.modality,
-        location=Location(lon=provider.lon, lat=provider.lat)
-        if provider.lon is not None and provider.lat is not None
-        else None,
+        location=Location.of(provider),
         location_withheld=withheld,
         address=provider.address,
-        admin=AdminCodesDocument(
-            adm1=provider.admin.adm1,
-            adm2=provider.admin.adm2,
-            adm3=provider.admin.adm3,
-            cod_version=provider.admin.cod_version,
-        ),
-        contacts=ContactsDocument(
-            phones=list(provider.contacts.phones),
-            email=provider.contacts.email,
-            focal_point_role=provider.contacts.focal_point_role,
-        ),
+        admin=stated.admin,
+        contacts=stated.contacts,
         opening_hours=provider.opening_hours,
-        languages=list(provider.languages),
-        accessibility=list(provider.accessibility),
+        languages=stated.languages,
+        accessibility=stated.accessibility,
         last_verified_at=provider.last_verified_at,
         verification=provider.verification,
     )
