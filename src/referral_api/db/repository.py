@@ -222,8 +222,8 @@ def _service_values(provider: Provider) -> list[dict[str, Any]]:
 def existing_provider_ids(*, session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """Which of `ids` are stored (deleted ones included)."""
     found: set[uuid.UUID] = set()
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = list(ids[start : start + _IN_CHUNK])
         statement = select(col(ProviderRow.id)).where(col(ProviderRow.id).in_(chunk))
         found.update(session.scalars(statement))
     return found
@@ -321,17 +321,32 @@ def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool
     return conditions
 
 
-def _with_services(session: Session, rows: Sequence[ProviderRow]) -> list[Provider]:
+# Identifiers per IN (...) list: PostgreSQL takes at most 65,535 parameters a statement.
+_IN_CHUNK = 1000
+
+
+def _with_services(
+    session: Session, rows: Sequence[ProviderRow], *, whole_directory: bool = False
+) -> list[Provider]:
     if not rows:
         return []
     services: dict[uuid.UUID, list[ServiceRow]] = {row.id: [] for row in rows}
-    statement = (
-        select(ServiceRow)
-        .where(col(ServiceRow.provider_id).in_(list(services)))
-        .order_by(col(ServiceRow.provider_id), col(ServiceRow.position))
-    )
-    for service in session.scalars(statement):
-        services[service.provider_id].append(service)
+    ordered = (col(ServiceRow.provider_id), col(ServiceRow.position))
+    if whole_directory:
+        statements = [select(ServiceRow).order_by(*ordered)]
+    else:
+        ids = list(services)
+        statements = [
+            select(ServiceRow)
+            .where(col(ServiceRow.provider_id).in_(ids[start : start + _IN_CHUNK]))
+            .order_by(*ordered)
+            for start in range(0, len(ids), _IN_CHUNK)
+        ]
+    for statement in statements:
+        for service in session.scalars(statement):
+            # Services of deleted providers come with the whole directory: they are skipped.
+            if service.provider_id in services:
+                services[service.provider_id].append(service)
     return [_provider(row, services[row.id]) for row in rows]
 
 
@@ -372,7 +387,7 @@ def all_providers(*, session: Session) -> list[Provider]:
         .where(col(ProviderRow.deleted_at).is_(None))
         .order_by(col(ProviderRow.id))
     )
-    return _with_services(session, list(session.scalars(statement)))
+    return _with_services(session, list(session.scalars(statement)), whole_directory=True)
 
 
 def has_providers(*, session: Session) -> bool:
