@@ -19,13 +19,6 @@ from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.ranking import RankingWeights
-from referral_api.settings import Settings
-
-
-async def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 async def get_engine(request: Request) -> Engine:
@@ -58,6 +51,5 @@ async def get_search_engine(request: Request) -> SearchEngine:
     return engine
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SearchEngineDep = Annotated[SearchEngine, Depends(get_search_engine)]

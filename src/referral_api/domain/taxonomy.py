@@ -125,11 +125,6 @@ NEEDS: tuple[Need, ...] = (
 )
 
 _BY_CODE = {need.code: need for need in NEEDS}
-NEED_CODES: frozenset[str] = frozenset(_BY_CODE)
-
-# A provider declares services with the most precise code it can; a sector code on a
-# provider means "this sector, unspecified" and only matches a request for the sector.
-SECTORS: frozenset[str] = frozenset(need.code for need in NEEDS if need.is_sector)
 
 
 def get_need(code: str) -> Need | None:
@@ -143,7 +138,11 @@ def unknown_codes(codes: list[str] | tuple[str, ...] | frozenset[str]) -> list[s
 
 
 def matches(requested: str, offered: str) -> bool:
-    """Whether an offered need code answers a requested one (a sector matches its children)."""
+    """Whether an offered need code answers a requested one (a sector matches its children).
+
+    A provider declares the most precise code it can; a sector code on a provider means
+    "this sector, unspecified" and answers only a request for the whole sector.
+    """
     if requested == offered:
         return True
     return "." not in requested and offered.startswith(requested + ".")
