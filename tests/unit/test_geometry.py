@@ -23,6 +23,23 @@ def test_distance_matches_known_great_circle_lengths():
     assert distance_km(-179.9, 0, 179.9, 0) == pytest.approx(22.24, abs=0.01)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ((18.5763, 4.371737), (18.534016, 4.453281)),
+        ((18.55, 4.37), (22.0, 9.5)),
+        ((-0.1, 51.5), (2.35, 48.86)),
+        ((18.5, 4.3), (18.5, 4.3)),
+    ],
+)
+def test_distance_agrees_with_geopy_within_half_a_percent(a, b):
+    from geopy.distance import geodesic, great_circle
+
+    ours = distance_km(a[0], a[1], b[0], b[1])
+    assert ours == pytest.approx(great_circle((a[1], a[0]), (b[1], b[0])).km, rel=1e-3, abs=1e-6)
+    assert ours == pytest.approx(geodesic((a[1], a[0]), (b[1], b[0])).km, rel=5e-3, abs=1e-6)
+
+
 def test_box_around_a_point_widens_in_longitude_away_from_the_equator():
     dlon_equator, dlat = degrees_around(0.0, 50)
     dlon_north, _ = degrees_around(60.0, 50)
