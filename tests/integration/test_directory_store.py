@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 
 import pytest
@@ -57,10 +58,19 @@ def test_loading_again_replaces_entries_instead_of_duplicating_them(loaded):
 
 def test_a_load_naming_an_unknown_organization_writes_nothing(session):
     organizations, providers = parse_directory(sample_document())
-    with pytest.raises(InvalidInputError, match="organization"):
-        operations.load_directory(session=session, organizations=[], providers=providers)
+    stray = dataclasses.replace(providers[7], organization_id="no-such-org")
+    with pytest.raises(InvalidInputError, match="organization") as caught:
+        operations.load_directory(
+            session=session, organizations=organizations, providers=[*providers, stray]
+        )
+    assert caught.value.problems[0].location == (
+        "features",
+        len(providers),
+        "properties",
+        "organization_id",
+    )
     assert not repository.has_providers(session=session)
-    assert organizations
+    assert repository.list_organizations(session=session) == []
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from sqlalchemy import inspect
 
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import alembic_config, upgrade
+from tests.conftest import PROJECT_DIR
 
 
 def test_upgrade_on_an_empty_database_leaves_no_drift_from_the_models(settings):
@@ -26,11 +27,6 @@ def test_upgrade_twice_is_harmless_and_the_history_is_linear(settings):
 
 
 def test_migration_files_carry_their_date():
-    script_names = [
-        path.name
-        for path in (
-            __import__("pathlib").Path(__file__).parents[2] / "migrations" / "versions"
-        ).glob("*.py")
-    ]
+    script_names = [path.name for path in (PROJECT_DIR / "migrations" / "versions").glob("*.py")]
     assert script_names
     assert all(name[:4].isdigit() and name[4] == "-" for name in script_names)

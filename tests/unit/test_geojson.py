@@ -8,7 +8,7 @@ from referral_api.interop.geojson import (
     parse_directory,
     read_json,
 )
-from tests.conftest import AREAS_PATH, SAMPLE_PATH, sample_document
+from tests.conftest import AREAS_PATH, sample_document
 
 
 def test_the_shipped_sample_is_a_valid_realistic_pathway():
@@ -89,4 +89,3 @@ def test_the_gazetteer_has_every_level_with_cod_versions():
     assert {a.cod_version for a in areas} == {"201506"}
     with pytest.raises(InvalidInputError):
         parse_admin_areas({"type": "FeatureCollection", "features": [{"type": "Feature"}]})
-    assert SAMPLE_PATH.exists()

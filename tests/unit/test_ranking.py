@@ -28,7 +28,6 @@ from tests.unit.builders import (
     FRIDAY_10H,
     FRIDAY_22H,
     GAZETTEER,
-    HERE,
     index_of,
     provider,
     query,
@@ -508,7 +507,6 @@ def test_the_index_finds_exactly_what_brute_force_finds():
         expected = [f.entry.provider.id for f in brute_force(index, q, WEIGHTS)][:50]
         got = [o.facts.entry.provider.id for o in search(index, q, WEIGHTS).options]
         assert got == expected, trial
-    assert HERE
 
 
 def test_a_snapshot_with_changes_ranks_like_one_built_from_scratch():
