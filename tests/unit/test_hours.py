@@ -1,10 +1,12 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from opening_hours import OpeningHours
 
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.hours import (
+    LOOKAHEAD_DAYS,
     is_always_open,
     open_state,
     validate_opening_hours,
@@ -62,3 +64,30 @@ def test_time_zones_must_be_iana_names():
         validate_timezone("Mars/Olympus", ("timezone",))
     with pytest.raises(InvalidInputError):
         validate_timezone("../etc/passwd", ("timezone",))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        HEALTH_CENTRE,
+        "Mo-Fr 08:00-16:00; PH off",
+        "Mo-Sa 08:00-20:00",
+        "Tu,Th 09:00-15:00",
+        "Mo-Fr 08:00-12:00 unknown; Sa 09:00-11:00",
+        "Mo-Su 00:00-24:00",
+    ],
+)
+def test_states_reused_across_moments_agree_with_the_parser(expression):
+    # Searches come at ever-new moments and reuse a state while it holds: walking through
+    # two weeks, forwards and back, every answer must be what the parser says at that moment.
+    parser = OpeningHours(expression, timezone=BANGUI, max_interval_days=LOOKAHEAD_DAYS)
+    start = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
+    moments = [start + timedelta(minutes=37 * step) for step in range(550)]
+    for moment in moments + moments[::-7]:
+        state = open_state(expression, "Africa/Bangui", moment)
+        local = moment.astimezone(BANGUI)
+        if parser.is_unknown(local):
+            assert state.is_open is None, moment
+        else:
+            assert state.is_open is parser.is_open(local), moment
+            assert state.next_change_at == parser.next_change(local), moment

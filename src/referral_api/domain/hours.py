@@ -32,12 +32,18 @@ class OpenState:
 
 
 UNKNOWN = OpenState(is_open=None)
+ROUND_THE_CLOCK = OpenState(is_open=True)
+
+
+# How far ahead the parser looks for the next change. Without a bound it searches for years
+# when nothing ever changes: "Mo-Su 00:00-24:00" took 0.7 s per evaluation, 0.1 ms with it.
+LOOKAHEAD_DAYS = 366
 
 
 @lru_cache(maxsize=8192)
 def _compile(expression: str, timezone: str) -> OpeningHours:
     # Parsing is the expensive part and entries share few distinct strings: cache it.
-    return OpeningHours(expression, timezone=ZoneInfo(timezone))
+    return OpeningHours(expression, timezone=ZoneInfo(timezone), max_interval_days=LOOKAHEAD_DAYS)
 
 
 # The package's stub omits the exception its parser raises; it is an Exception subclass.
@@ -72,12 +78,37 @@ def validate_timezone(name: str, where: tuple[str | int, ...]) -> str:
     return name
 
 
+# States already worked out, each with the span of moments it holds for: from the moment it
+# was computed until its next change. Searches arrive at ever-new moments (now), yet a
+# state stays the same for hours, so most lookups land inside a known span.
+_KNOWN_STATES: dict[tuple[str, str], tuple[float, float, OpenState]] = {}
+_KNOWN_STATES_LIMIT = 8192
+# Without a next change in sight, trust a state a day: the parser's lookahead is approximate.
+_UNCHANGING_TRUST_SECONDS = 86400.0
+
+
 def open_state(expression: str | None, timezone: str, at: datetime) -> OpenState:
     """Evaluate `expression` at the aware moment `at` in the provider's time zone."""
     if not expression:
         return UNKNOWN
     if expression == ALWAYS_OPEN:
-        return OpenState(is_open=True)
+        return ROUND_THE_CLOCK
+    key = (expression, timezone)
+    moment = at.timestamp()
+    known = _KNOWN_STATES.get(key)
+    if known is not None and known[0] <= moment < known[1]:
+        return known[2]
+    state = _evaluate(expression, timezone, at)
+    if state.is_open is not None:
+        change = state.next_change_at
+        until = change.timestamp() if change else moment + _UNCHANGING_TRUST_SECONDS
+        if len(_KNOWN_STATES) >= _KNOWN_STATES_LIMIT:
+            _KNOWN_STATES.clear()
+        _KNOWN_STATES[key] = (moment, until, state)
+    return state
+
+
+def _evaluate(expression: str, timezone: str, at: datetime) -> OpenState:
     hours = _compile(expression, timezone)
     # The library wants the moment in a named zone, not a fixed offset such as UTC.
     at = at.astimezone(ZoneInfo(timezone))
