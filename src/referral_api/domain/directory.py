@@ -6,13 +6,14 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import shapely
 from shapely import STRtree, box
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import PreparedGeometry, prep
 
 from referral_api.domain.gazetteer import Gazetteer, Place
-from referral_api.domain.geometry import degrees_around, distance_km
+from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km
 from referral_api.domain.hours import is_always_open
 from referral_api.domain.model import Cost, Eligibility, Modality, Provider, Status
 
@@ -35,11 +36,12 @@ class Entry:
     id_text: str
     lon: float | None
     lat: float | None
+    point: SpherePoint | None
     needs: frozenset[str]
-    area_shape: BaseGeometry | None
-    area_prepared: PreparedGeometry | None
+    area_shape: BaseGeometry | None  # prepared: point tests on it are fast
     area_pcodes: frozenset[str]
     area_ancestors: frozenset[str]
+    hours_key: tuple[str, str] | None  # (opening hours, time zone) when hours are declared
     always_open: bool
     can_pep: bool
     can_ec: bool
@@ -57,6 +59,8 @@ class Entry:
 def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
+    if shape_ is not None:
+        shapely.prepare(shape_)
     ancestors: set[str] = set()
     for pcode in area.pcodes:
         ancestors.update(gazetteer.chain(pcode)[1:])
@@ -70,11 +74,12 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         id_text=str(provider.id),
         lon=lon,
         lat=lat,
+        point=SpherePoint.of(lon, lat) if lon is not None and lat is not None else None,
         needs=needs,
         area_shape=shape_,
-        area_prepared=prep(shape_) if shape_ is not None else None,
         area_pcodes=frozenset(area.pcodes),
         area_ancestors=frozenset(ancestors),
+        hours_key=(provider.opening_hours, provider.timezone) if provider.opening_hours else None,
         always_open=is_always_open(provider.opening_hours),
         can_pep="medical.pep" in needs or "pep" in capabilities,
         can_ec="medical.ec" in needs or "ec" in capabilities,
@@ -143,10 +148,14 @@ class DirectoryIndex:
                 self._by_pcode.setdefault(pcode, []).append(index)
             for pcode in entry.area_ancestors:
                 self._by_ancestor.setdefault(pcode, []).append(index)
-        self._point_ids = point_ids
+        # Tree positions map to rows through arrays, so a query's hits convert in one call.
+        self._point_ids = np.array(point_ids, dtype=np.int64)
         self._point_tree = STRtree(points) if points else None
-        self._area_ids = area_ids
+        self._area_ids = np.array(area_ids, dtype=np.int64)
         self._area_tree = STRtree(envelopes) if envelopes else None
+        self.safe_entry_rows = frozenset(
+            index for index, entry in enumerate(self.entries) if entry.is_safe_entry
+        )
         located_entries = [
             index
             for index, entry in enumerate(self.entries)
@@ -195,6 +204,7 @@ class DirectoryIndex:
         new.entries = list(self.entries)
         new.by_id = dict(self.by_id)
         extra, gone = set(self._extra), set(self._removed)
+        safe = set(self.safe_entry_rows)
         for provider in changed:
             entry = _entry(provider, self.gazetteer)
             row = new.by_id.get(entry.id_text)
@@ -205,12 +215,18 @@ class DirectoryIndex:
                 new.entries[row] = entry
             extra.add(row)
             gone.discard(row)
+            if entry.is_safe_entry:
+                safe.add(row)
+            else:
+                safe.discard(row)
         for id_text in removed:
             row = new.by_id.get(id_text)
             if row is not None:
                 gone.add(row)
                 extra.discard(row)
+                safe.discard(row)
         new._extra, new._removed = frozenset(extra), frozenset(gone)
+        new.safe_entry_rows = frozenset(safe)
         new.revision, new.last_sequence = revision, last_sequence
         return new
 
@@ -264,12 +280,12 @@ class DirectoryIndex:
         if self._point_tree is not None:
             dlon, dlat = degrees_around(place.lat, max_distance_km)
             window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
-            found.update(self._point_ids[int(i)] for i in self._point_tree.query(window))
+            found.update(self._point_ids[self._point_tree.query(window)].tolist())
         if self._area_tree is not None:
             probe: BaseGeometry = (
                 place.area if place.area is not None else Point(place.lon, place.lat)
             )
-            found.update(self._area_ids[int(i)] for i in self._area_tree.query(probe))
+            found.update(self._area_ids[self._area_tree.query(probe)].tolist())
         for pcode in place.pcodes:
             found.update(self._by_pcode.get(pcode, ()))
         if place.area is not None and place.pcodes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -22,10 +22,33 @@ def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     Haversine is within 0.5 % of the geodesic, far below the uncertainty of a referral,
     and an order of magnitude cheaper than geopy's ellipsoidal distance on the hot path.
     """
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return haversine_km(SpherePoint.of(lon1, lat1), SpherePoint.of(lon2, lat2))
+
+
+class SpherePoint(NamedTuple):
+    """A point in radians with the cosine of its latitude: what haversine needs, kept ready.
+
+    Search measures from one place to a hundred providers per query; converting each
+    provider once per snapshot instead of once per query halves the cost of a distance.
+    """
+
+    lmb: float
+    phi: float
+    cos_phi: float
+
+    @classmethod
+    def of(cls, lon: float, lat: float) -> SpherePoint:
+        """The point at `lon`, `lat` in degrees."""
+        phi = math.radians(lat)
+        return cls(math.radians(lon), phi, math.cos(phi))
+
+
+def haversine_km(a: SpherePoint, b: SpherePoint) -> float:
+    """Great-circle distance in kilometres between two prepared points."""
+    h = (
+        math.sin((b.phi - a.phi) / 2) ** 2
+        + a.cos_phi * b.cos_phi * math.sin((b.lmb - a.lmb) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 

@@ -7,7 +7,6 @@ ordered by urgency tier, then score, then id. The weights live in `RankingWeight
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,13 +14,13 @@ from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from shapely.geometry import Point
+import shapely
 
 from referral_api.domain import taxonomy
 from referral_api.domain.directory import DirectoryIndex, Entry
 from referral_api.domain.explanations import Note, note
 from referral_api.domain.gazetteer import Place
-from referral_api.domain.geometry import distance_km
+from referral_api.domain.geometry import SpherePoint, haversine_km
 from referral_api.domain.hours import UNKNOWN, OpenState, open_state
 from referral_api.domain.model import Access, Cost, Modality, Service, Sex, Status
 
@@ -161,8 +160,9 @@ def _eligible(service: Service, profile: Profile) -> bool:
 
 def _covers(entry: Entry, place: Place, distance: float | None, reach_km: float) -> bool:
     area = entry.provider.service_area
-    if entry.area_prepared is not None and entry.area_shape is not None:
-        if entry.area_prepared.covers(Point(place.lon, place.lat)):
+    if entry.area_shape is not None:
+        # A point is covered by a shape exactly when it intersects it (boundary included).
+        if shapely.intersects_xy(entry.area_shape, place.lon, place.lat):
             return True
         return place.area is not None and entry.area_shape.intersects(place.area)
     if area.radius_km is not None:
@@ -187,13 +187,17 @@ def _active(entry: Entry, at: datetime) -> bool:
 
 
 class _Context:
-    """What one query computes once: need expansions and opening states per expression."""
+    """What one query computes once: need expansions, its point, and opening states."""
 
     def __init__(self, query: SearchQuery, hours_of: _Context | None = None) -> None:
         self.at = query.at
         self.at_ts = query.at.timestamp()
+        self.point = SpherePoint.of(query.place.lon, query.place.lat)
         self.expansions = {need: taxonomy.expand(need) for need in query.needs}
         self.wanted = frozenset().union(*self.expansions.values())
+        # With one need, whatever offers a wanted code matches exactly that need.
+        self.single = query.needs if len(query.needs) == 1 else None
+        self.medical_needs = frozenset(filter(_is_medical, query.needs))
         self.languages = frozenset(query.profile.languages)
         self.accessibility = frozenset(query.profile.accessibility)
         self.urgent = query.time_since_incident is not TimeSinceIncident.GT120H
@@ -202,22 +206,17 @@ class _Context:
 
     def hours(self, entry: Entry) -> OpenState:
         """The entry's opening state at the query's moment."""
-        expression = entry.provider.opening_hours
-        if expression is None:
+        key = entry.hours_key
+        if key is None:
             return UNKNOWN
-        return self.state(expression, entry.provider.timezone)
-
-    def state(self, expression: str, timezone: str) -> OpenState:
-        """The opening state of hours in a zone at the query's moment."""
-        key = (expression, timezone)
         state = self._memo.get(key)
         if state is None:
-            state = self._memo[key] = open_state(expression, timezone, self.at)
+            state = self._memo[key] = open_state(key[0], key[1], self.at)
         return state
 
 
-def _is_medical(needs: Iterable[str]) -> bool:
-    return any(need.startswith("medical") for need in needs)
+def _is_medical(need: str) -> bool:
+    return taxonomy.matches("medical", need)
 
 
 def _minutes_until(moment: datetime | None, at: datetime) -> float | None:
@@ -238,41 +237,40 @@ def evaluate(
     """The facts of one provider for one query, or the code of the filter excluding it.
 
     It runs for every nearby provider of every search, so it is written flat: one function,
-    local names, no helper calls on the common path.
+    local names, what the query allows computed once in `context`.
     """
     provider = entry.provider
     expansions = context.expansions
     offered_codes = entry.needs
-    matched = tuple(need for need in query.needs if not offered_codes.isdisjoint(expansions[need]))
-    if not matched:
+    if offered_codes.isdisjoint(context.wanted):
         return "need_not_offered"
+    matched = context.single or tuple(
+        need for need in query.needs if not offered_codes.isdisjoint(expansions[need])
+    )
     if not entry.is_active and not _active(entry, query.at):
         return "not_active"
     if not provider.accepting_referrals:
         return "not_accepting_referrals"
     wanted, profile = context.wanted, query.profile
-    kept: list[Service] = []
-    dropped = False
-    for service in provider.services:
-        if service.need in wanted:
-            if entry.unrestricted or _eligible(service, profile):
-                kept.append(service)
-            else:
-                dropped = True
-    if not kept:
-        return "not_eligible"
-    services = tuple(kept)
-    if dropped:
-        offered = {service.need for service in services}
-        matched = tuple(need for need in matched if not offered.isdisjoint(expansions[need]))
+    if entry.unrestricted and offered_codes <= wanted:
+        services = provider.services
+    else:
+        kept = [
+            service
+            for service in provider.services
+            if service.need in wanted and (entry.unrestricted or _eligible(service, profile))
+        ]
+        if not kept:
+            return "not_eligible"
+        services = tuple(kept)
+        if len(matched) > 1 and not entry.unrestricted:
+            offered = {service.need for service in services}
+            matched = tuple(need for need in matched if not offered.isdisjoint(expansions[need]))
 
-    place = query.place
-    distance = None
-    lon, lat = entry.lon, entry.lat
-    if lon is not None and lat is not None:
-        distance = distance_km(place.lon, place.lat, lon, lat)
+    point = entry.point
+    distance = None if point is None else haversine_km(context.point, point)
     if entry.has_declared_area:
-        if not _covers(entry, place, distance, weights.max_distance_km):
+        if not _covers(entry, query.place, distance, weights.max_distance_km):
             return "outside_service_area"
     elif distance is None or distance > weights.max_distance_km:
         return "outside_service_area"
@@ -284,7 +282,7 @@ def evaluate(
     if query.open_now and is_open is False:
         return "closed_now"
 
-    medical = _is_medical(matched)
+    medical = not context.medical_needs.isdisjoint(matched)
     tier = 0
     if medical:
         window = query.time_since_incident
@@ -320,14 +318,12 @@ def evaluate(
         score += weights.child_friendly
     verified_ts = entry.verified_ts
     # Stale once more than `stale_after_days` whole days have passed, as _verified_days_ago counts.
-    stale_after = (weights.stale_after_days + 1) * 86400
-    if verified_ts is None or context.at_ts - verified_ts >= stale_after:
+    if verified_ts is None or context.at_ts - verified_ts >= (weights.stale_after_days + 1) * 86400:
         score -= weights.stale_penalty
     else:
         score += weights.fresh
-    requested = len(query.needs)
-    if requested > 1:
-        score += weights.one_stop * (len(matched) - 1) / (requested - 1)
+    if context.single is None:
+        score += weights.one_stop * (len(matched) - 1) / (len(query.needs) - 1)
     return Facts(entry, services, matched, distance, hours, tier, score)
 
 
@@ -350,7 +346,7 @@ def notes_for(
     reasons: list[Note] = [note("offers_need", needs=", ".join(facts.matched_needs))]
     warnings: list[Note] = []
     window = query.time_since_incident
-    medical = any(need.startswith("medical") for need in facts.matched_needs)
+    medical = any(map(_is_medical, facts.matched_needs))
     if medical and window in (TimeSinceIncident.LT72H, TimeSinceIncident.UNKNOWN):
         if entry.can_pep:
             reasons.append(note("pep_within_72h"))
@@ -467,7 +463,7 @@ def _safe_entry_points(
     index: DirectoryIndex,
     query: SearchQuery,
     weights: RankingWeights,
-    positions: Iterable[int],
+    candidates: set[int],
     context: _Context,
 ) -> tuple[Option, ...]:
     # Whatever the filters, the caller gets at least one way in: case management, or a
@@ -481,12 +477,11 @@ def _safe_entry_points(
     )
     context = _Context(entry_query, hours_of=context)
     found = []
-    for position in positions:
-        entry = index.entries[position]
-        if entry.is_safe_entry:
-            outcome = evaluate(entry, entry_query, weights, context)
-            if isinstance(outcome, Facts):
-                found.append(outcome)
+    entries = index.entries
+    for position in candidates & index.safe_entry_rows:
+        outcome = evaluate(entries[position], entry_query, weights, context)
+        if isinstance(outcome, Facts):
+            found.append(outcome)
     options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
     return options or _nearest_entry_anywhere(index, entry_query, weights, context)
 
@@ -535,7 +530,7 @@ def search(
         positions = [index.by_id[entry.id_text] for entry in index.live_entries()]
     elif reach < weights.max_distance_km:
         positions = index.candidates(query.place, reach)
-    exclusions: Counter[str] = Counter(dict.fromkeys(EXCLUSIONS, 0))
+    exclusions = dict.fromkeys(EXCLUSIONS, 0)
     kept: list[Facts] = []
     considered = 0
     entries, wanted = index.entries, context.wanted
@@ -577,7 +572,7 @@ def search(
         one_stop=one_stop,
         safe_entry_points=_safe_entry_points(index, query, weights, candidates, context),
         considered=considered,
-        exclusions=dict(exclusions) if explain else None,
+        exclusions=exclusions if explain else None,
     )
 
 
