@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -17,6 +18,8 @@ from referral_api.documents import (
     ServiceDocument,
 )
 from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.directory import Entry
+from referral_api.domain.explanations import Note
 from referral_api.domain.model import Modality, Provider, Service, Sex
 from referral_api.domain.ranking import Option, TimeSinceIncident
 from referral_api.domain.taxonomy import get_need
@@ -170,13 +173,15 @@ class RenderedParts:
     """Response parts that depend on the provider alone, built once per directory snapshot.
 
     Providers come back in answer after answer; their summaries and service documents
-    are validated the first time and reused until the snapshot changes.
+    are validated the first time and reused until the snapshot changes. Notes repeat
+    too: each (note, language) becomes its JSON object once.
     """
 
     def __init__(self) -> None:
         self._snapshot: object = None
         self._summaries: dict[tuple[str, bool], dict[str, Any]] = {}
         self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
+        self._notes: dict[tuple[Note, str], dict[str, str]] = {}
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -184,14 +189,16 @@ class RenderedParts:
             self._snapshot = snapshot
             self._summaries = {}
             self._services = {}
+            if len(self._notes) > 100_000:  # distances and days make notes many: bound them
+                self._notes = {}
         return self
 
-    def summary(self, provider: Provider, viewer: Viewer, withheld: bool) -> dict[str, Any]:
+    def summary(self, entry: Entry, viewer: Viewer, withheld: bool) -> dict[str, Any]:
         """The provider's summary as JSON data, seen with or without its location."""
-        key = (str(provider.id), withheld)
+        key = (entry.id_text, withheld)
         found = self._summaries.get(key)
         if found is None:
-            summary = _summary(as_seen_by(viewer, provider), withheld)
+            summary = _summary(as_seen_by(viewer, entry.provider), withheld)
             found = self._summaries[key] = summary.model_dump(mode="json")
         return found
 
@@ -204,26 +211,59 @@ class RenderedParts:
             found = self._services[id(service)] = (service, document)
         return found[1]
 
+    def notes(self, notes: tuple[Note, ...], lang: str) -> list[dict[str, str]]:
+        """Notes as JSON data in `lang`."""
+        cache = self._notes
+        out = []
+        for item in notes:
+            found = cache.get((item, lang))
+            if found is None:
+                found = cache[item, lang] = {"code": item.code, "message": item.message(lang)}
+            out.append(found)
+        return out
 
-def option_data(option: Option, viewer: Viewer, lang: str, parts: RenderedParts) -> dict[str, Any]:
-    """One option as JSON data in the shape of `OptionOut`, as `viewer` may see it."""
-    facts = option.facts
-    withheld = not viewer.may_locate(facts.entry.provider)
-    distance = facts.distance_km
-    return {
-        "rank": option.rank,
-        "provider": parts.summary(facts.entry.provider, viewer, withheld),
-        "services": [parts.service(service) for service in facts.services],
-        "matched_needs": list(facts.matched_needs),
-        "distance_km": None if distance is None or withheld else round(distance, 1),
-        "distance_band": distance_band(distance) if distance is not None and withheld else None,
-        "open_now": facts.hours.is_open,
-        "next_change_at": facts.hours.next_change_at,
-        "score": round(facts.score, 3),
-        "safe_entry_point": option.is_safe_entry,
-        "reasons": [{"code": n.code, "message": n.message(lang)} for n in option.reasons],
-        "warnings": [{"code": n.code, "message": n.message(lang)} for n in option.warnings],
-    }
+
+class OptionRenderer:
+    """The options of one answer as JSON data in the shape of `OptionOut`, as `viewer` sees them.
+
+    An option often appears in several lists of an answer (overall, per need, one-stop)
+    under different ranks; all but its rank is rendered once.
+    """
+
+    def __init__(self, parts: RenderedParts, viewer: Viewer, lang: str) -> None:
+        self.parts = parts
+        self.viewer = viewer
+        self.lang = lang
+        self._bodies: dict[int, dict[str, Any]] = {}
+
+    def __call__(self, options: Iterable[Option]) -> list[dict[str, Any]]:
+        """The options, in order."""
+        out = []
+        for option in options:
+            # An option's notes follow from its facts, so the facts identify the body.
+            body = self._bodies.get(id(option.facts))
+            if body is None:
+                body = self._bodies[id(option.facts)] = self._body(option)
+            out.append({"rank": option.rank, **body})
+        return out
+
+    def _body(self, option: Option) -> dict[str, Any]:
+        facts, parts, lang = option.facts, self.parts, self.lang
+        withheld = not self.viewer.may_locate(facts.entry.provider)
+        distance = facts.distance_km
+        return {
+            "provider": parts.summary(facts.entry, self.viewer, withheld),
+            "services": [parts.service(service) for service in facts.services],
+            "matched_needs": list(facts.matched_needs),
+            "distance_km": None if distance is None or withheld else round(distance, 1),
+            "distance_band": distance_band(distance) if distance is not None and withheld else None,
+            "open_now": facts.hours.is_open,
+            "next_change_at": facts.hours.next_change_at,
+            "score": round(facts.score, 3),
+            "safe_entry_point": option.is_safe_entry,
+            "reasons": parts.notes(option.reasons, lang),
+            "warnings": parts.notes(option.warnings, lang),
+        }
 
 
 def _summary(provider: Provider, withheld: bool) -> ProviderSummary:

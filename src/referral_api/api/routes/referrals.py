@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -16,15 +15,15 @@ from referral_api.api.deps import SearchEngine, SearchEngineDep
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
+    OptionRenderer,
     RenderedParts,
     SearchRequest,
     SearchResponse,
     need_label,
-    option_data,
 )
 from referral_api.domain.access import Viewer
 from referral_api.domain.gazetteer import Place
-from referral_api.domain.ranking import Option, Profile, SearchResult
+from referral_api.domain.ranking import Profile, SearchResult
 from referral_api.logs import coarse
 
 router = APIRouter(prefix="/v1", tags=["Referrals"])
@@ -129,9 +128,7 @@ def _response(
 ) -> dict[str, Any]:
     """The answer as JSON data in the shape of `SearchResponse` (a test holds it to it)."""
 
-    def out(options: Iterable[Option]) -> list[dict[str, Any]]:
-        return [option_data(option, viewer, lang, parts) for option in options]
-
+    out = OptionRenderer(parts, viewer, lang)
     explanation = None
     if result.exclusions is not None:
         explanation = {
