@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from referral_api.domain.gazetteer import Gazetteer, Place
 from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km
 from referral_api.domain.hours import is_always_open
-from referral_api.domain.model import Cost, Eligibility, Modality, Provider, Status
+from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
 
 LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
 OPEN_TO_ALL = Eligibility()
@@ -50,6 +50,7 @@ class Entry:
     unrestricted: bool
     is_active: bool
     all_free: bool
+    walk_in_only: bool
     languages: frozenset[str]
     accessibility: frozenset[str]
     verified_ts: float | None
@@ -87,6 +88,7 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         unrestricted=all(service.eligibility == OPEN_TO_ALL for service in provider.services),
         is_active=provider.status is Status.ACTIVE,
         all_free=all(service.cost is Cost.FREE for service in provider.services),
+        walk_in_only=all(service.access is Access.WALK_IN for service in provider.services),
         languages=frozenset(provider.languages),
         accessibility=frozenset(provider.accessibility),
         verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,

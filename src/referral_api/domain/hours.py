@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +24,13 @@ class OpenState:
 
     is_open: bool | None
     next_change_at: datetime | None = None
+    # The same moment as a POSIX timestamp: ranking compares it with the query's moment.
+    next_change_ts: float | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        change = self.next_change_at
+        timestamp = change.timestamp() if change is not None and change.tzinfo else None
+        object.__setattr__(self, "next_change_ts", timestamp)
 
     @property
     def is_known(self) -> bool:
@@ -100,8 +107,8 @@ def open_state(expression: str | None, timezone: str, at: datetime) -> OpenState
         return known[2]
     state = _evaluate(expression, timezone, at)
     if state.is_open is not None:
-        change = state.next_change_at
-        until = change.timestamp() if change else moment + _UNCHANGING_TRUST_SECONDS
+        change = state.next_change_ts
+        until = change if change is not None else moment + _UNCHANGING_TRUST_SECONDS
         if len(_KNOWN_STATES) >= _KNOWN_STATES_LIMIT:
             _KNOWN_STATES.clear()
         _KNOWN_STATES[key] = (moment, until, state)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -109,6 +111,7 @@ class Facts(NamedTuple):
     hours: OpenState
     tier: int
     score: float
+    order: tuple[int, float, str]  # urgency tier, then best score, then id: see `rank`
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +222,9 @@ def _is_medical(need: str) -> bool:
     return taxonomy.matches("medical", need)
 
 
-def _minutes_until(moment: datetime | None, at: datetime) -> float | None:
-    if moment is None or moment.tzinfo is None:
-        return None
-    return (moment - at) / timedelta(minutes=1)
+def _minutes_until(hours: OpenState, at_ts: float) -> float | None:
+    change = hours.next_change_ts
+    return None if change is None else (change - at_ts) / 60
 
 
 def _verified_days_ago(entry: Entry, at_ts: float) -> int | None:
@@ -299,7 +301,7 @@ def evaluate(
     if is_open:
         score += weights.open_now
     elif is_open is False:
-        minutes = _minutes_until(hours.next_change_at, query.at)
+        minutes = _minutes_until(hours, context.at_ts)
         if minutes is not None and minutes <= weights.opens_soon_minutes:
             score += weights.opens_soon
     if medical and context.urgent and entry.always_open:
@@ -324,11 +326,19 @@ def evaluate(
         score += weights.fresh
     if context.single is None:
         score += weights.one_stop * (len(matched) - 1) / (len(query.needs) - 1)
-    return Facts(entry, services, matched, distance, hours, tier, score)
+    return Facts(
+        entry,
+        services,
+        matched,
+        distance,
+        hours,
+        tier,
+        score,
+        (tier, -round(score, 9), entry.id_text),
+    )
 
 
-def _order_key(facts: Facts) -> tuple[int, float, str]:
-    return (facts.tier, -round(facts.score, 9), facts.entry.id_text)
+_BY_ORDER = attrgetter("order")
 
 
 def _local_time(moment: datetime | None, timezone: str) -> str:
@@ -342,8 +352,9 @@ def notes_for(
     facts: Facts, query: SearchQuery, weights: RankingWeights
 ) -> tuple[tuple[Note, ...], tuple[Note, ...]]:
     """The reasons and warnings of an option, from its facts."""
-    entry, provider = facts.entry, facts.entry.provider
-    reasons: list[Note] = [note("offers_need", needs=", ".join(facts.matched_needs))]
+    entry, provider, hours = facts.entry, facts.entry.provider, facts.hours
+    at_ts = query.at.timestamp()
+    reasons: list[Note] = [_offers_needs(facts.matched_needs)]
     warnings: list[Note] = []
     window = query.time_since_incident
     medical = any(map(_is_medical, facts.matched_needs))
@@ -356,41 +367,41 @@ def notes_for(
         reasons.append(note("ec_within_120h"))
     if entry.always_open:
         reasons.append(note("open_24_7"))
-    elif facts.hours.is_open:
+    elif hours.is_open:
         reasons.append(note("open_now"))
-        minutes = _minutes_until(facts.hours.next_change_at, query.at)
+        minutes = _minutes_until(hours, at_ts)
         if minutes is not None and minutes <= weights.closes_soon_minutes:
-            at = _local_time(facts.hours.next_change_at, provider.timezone)
+            at = _local_time(hours.next_change_at, provider.timezone)
             warnings.append(note("closes_soon", at=at))
-    elif facts.hours.is_open is False:
-        at = _local_time(facts.hours.next_change_at, provider.timezone)
-        minutes = _minutes_until(facts.hours.next_change_at, query.at)
+    elif hours.is_open is False:
+        at = _local_time(hours.next_change_at, provider.timezone)
+        minutes = _minutes_until(hours, at_ts)
         if minutes is not None and minutes <= weights.opens_soon_minutes:
             reasons.append(note("opens_soon", at=at))
         else:
             warnings.append(note("closed_now", at=at))
     else:
         warnings.append(note("hours_unknown"))
+    covers_area = provider.modality is Modality.MOBILE or entry.has_declared_area
     if facts.distance_km is not None:
-        distance = f"{facts.distance_km:.1f}"
         if provider.is_restricted:
-            reasons.append(note("covers_area"))
+            covers_area = True
         elif facts.distance_km > weights.far_km:
-            warnings.append(note("far_away", distance=distance))
+            warnings.append(note("far_away", distance=f"{facts.distance_km:.1f}"))
         else:
-            reasons.append(note("near", distance=distance))
+            reasons.append(note("near", distance=f"{facts.distance_km:.1f}"))
     elif provider.modality is Modality.REMOTE:
         reasons.append(note("remote"))
-    if provider.modality is Modality.MOBILE or provider.service_area.is_declared:
-        if note("covers_area") not in reasons:
-            reasons.append(note("covers_area"))
-    spoken = [lang for lang in query.profile.languages if lang in provider.languages]
-    if spoken:
-        reasons.append(note("speaks_language", languages=", ".join(spoken)))
+    if covers_area:
+        reasons.append(note("covers_area"))
+    if query.profile.languages:
+        spoken = [lang for lang in query.profile.languages if lang in entry.languages]
+        if spoken:
+            reasons.append(note("speaks_language", languages=", ".join(spoken)))
     wanted = query.profile.accessibility
-    if wanted and set(wanted) <= set(provider.accessibility):
+    if wanted and entry.accessibility.issuperset(wanted):
         reasons.append(note("accessible", features=", ".join(wanted)))
-    if all(service.cost is Cost.FREE for service in facts.services):
+    if entry.all_free or all(service.cost is Cost.FREE for service in facts.services):
         reasons.append(note("free_of_charge"))
     else:
         warnings.append(note("fee"))
@@ -401,22 +412,29 @@ def notes_for(
         reasons.append(note("one_stop"))
     if entry.is_safe_entry:
         reasons.append(note("safe_entry_point"))
-    days = _verified_days_ago(entry, query.at.timestamp())
+    days = _verified_days_ago(entry, at_ts)
     if days is None:
         warnings.append(note("never_verified"))
     elif days > weights.stale_after_days:
         warnings.append(note("stale_entry", days=days))
     else:
         reasons.append(note("recently_verified", days=days))
-    accesses = {service.access for service in facts.services}
-    for access, code in (
-        (Access.CALL_FIRST, "call_first"),
-        (Access.REFERRAL_FORM, "referral_form"),
-        (Access.CASE_MANAGEMENT_ONLY, "case_management_only"),
-    ):
-        if access in accesses:
-            warnings.append(note(code))
+    if not entry.walk_in_only:
+        accesses = {service.access for service in facts.services}
+        warnings.extend(note(code) for access, code in _ACCESS_WARNINGS if access in accesses)
     return tuple(reasons), tuple(warnings)
+
+
+_ACCESS_WARNINGS = (
+    (Access.CALL_FIRST, "call_first"),
+    (Access.REFERRAL_FORM, "referral_form"),
+    (Access.CASE_MANAGEMENT_ONLY, "case_management_only"),
+)
+
+
+@lru_cache(maxsize=1024)
+def _offers_needs(matched_needs: tuple[str, ...]) -> Note:
+    return note("offers_need", needs=", ".join(matched_needs))
 
 
 def _options(
@@ -452,7 +470,7 @@ def _police_not_first(ranked: list[Facts], needs: Sequence[str]) -> list[Facts]:
 
 def rank(facts: Iterable[Facts], needs: Sequence[str]) -> list[Facts]:
     """Options in the order they should be offered."""
-    return _police_not_first(sorted(facts, key=_order_key), needs)
+    return _police_not_first(sorted(facts, key=_BY_ORDER), needs)
 
 
 SAFE_ENTRY_NEEDS = ("case_management", "psychosocial")
@@ -506,6 +524,7 @@ def _nearest_entry_anywhere(
         hours=context.hours(entry),
         tier=0,
         score=0.0,
+        order=(0, 0.0, entry.id_text),
     )
     reasons, warnings = notes_for(facts, query, weights)
     return (Option(1, facts, reasons, (note("outside_service_area"), *warnings), True),)
