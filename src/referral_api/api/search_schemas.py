@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
+import orjson
 from fastapi.openapi.models import Example
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -173,15 +174,15 @@ class RenderedParts:
     """Response parts that depend on the provider alone, built once per directory snapshot.
 
     Providers come back in answer after answer; their summaries and service documents
-    are validated the first time and reused until the snapshot changes. Notes repeat
-    too: each (note, language) becomes its JSON object once.
+    are validated and serialized the first time and reused until the snapshot changes.
+    Notes repeat too: each (note, language) is serialized once.
     """
 
     def __init__(self) -> None:
         self._snapshot: object = None
-        self._summaries: dict[tuple[str, bool], dict[str, Any]] = {}
-        self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
-        self._notes: dict[tuple[Note, str], dict[str, str]] = {}
+        self._summaries: dict[tuple[str, bool], orjson.Fragment] = {}
+        self._services: dict[int, tuple[Service, orjson.Fragment]] = {}
+        self._notes: dict[tuple[Note, str], orjson.Fragment] = {}
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -193,38 +194,39 @@ class RenderedParts:
                 self._notes = {}
         return self
 
-    def summary(self, entry: Entry, viewer: Viewer, withheld: bool) -> dict[str, Any]:
-        """The provider's summary as JSON data, seen with or without its location."""
+    def summary(self, entry: Entry, viewer: Viewer, withheld: bool) -> orjson.Fragment:
+        """The provider's summary as JSON, seen with or without its location."""
         key = (entry.id_text, withheld)
         found = self._summaries.get(key)
         if found is None:
             summary = _summary(as_seen_by(viewer, entry.provider), withheld)
-            found = self._summaries[key] = summary.model_dump(mode="json")
+            found = self._summaries[key] = orjson.Fragment(summary.model_dump_json())
         return found
 
-    def service(self, service: Service) -> dict[str, Any]:
-        """The document of a service as JSON data."""
+    def service(self, service: Service) -> orjson.Fragment:
+        """The document of a service as JSON."""
         found = self._services.get(id(service))
         # The service is kept alongside so that its id cannot be reused while cached.
         if found is None or found[0] is not service:
-            document = ServiceDocument.of(service).model_dump(mode="json")
+            document = orjson.Fragment(ServiceDocument.of(service).model_dump_json())
             found = self._services[id(service)] = (service, document)
         return found[1]
 
-    def notes(self, notes: tuple[Note, ...], lang: str) -> list[dict[str, str]]:
-        """Notes as JSON data in `lang`."""
+    def notes(self, notes: tuple[Note, ...], lang: str) -> list[orjson.Fragment]:
+        """Notes as JSON in `lang`."""
         cache = self._notes
         out = []
         for item in notes:
             found = cache.get((item, lang))
             if found is None:
-                found = cache[item, lang] = {"code": item.code, "message": item.message(lang)}
+                text = {"code": item.code, "message": item.message(lang)}
+                found = cache[item, lang] = orjson.Fragment(orjson.dumps(text))
             out.append(found)
         return out
 
 
 class OptionRenderer:
-    """The options of one answer as JSON data in the shape of `OptionOut`, as `viewer` sees them.
+    """The options of one answer for orjson, in the shape of `OptionOut`, as `viewer` sees them.
 
     An option often appears in several lists of an answer (overall, per need, one-stop)
     under different ranks; all but its rank is rendered once.
