@@ -41,7 +41,7 @@ class Entry:
     area_shape: BaseGeometry | None  # prepared: point tests on it are fast
     area_pcodes: frozenset[str]
     area_ancestors: frozenset[str]
-    hours_key: tuple[str, str] | None  # (opening hours, time zone) when hours are declared
+    hours_key: str | None  # time zone and opening hours in one string (its hash is kept)
     always_open: bool
     can_pep: bool
     can_ec: bool
@@ -67,6 +67,9 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         ancestors.update(gazetteer.chain(pcode)[1:])
     capabilities = {cap for service in provider.services for cap in service.capabilities}
     needs = frozenset(provider.need_codes)
+    hours = provider.opening_hours
+    # Zone names hold no spaces: the key is unambiguous.
+    hours_key = f"{provider.timezone} {hours}" if hours else None
     lon, lat = provider.lon, provider.lat
     if provider.is_restricted and lon is not None and lat is not None:
         lon, lat = _snap(lon), _snap(lat)
@@ -80,8 +83,8 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         area_shape=shape_,
         area_pcodes=frozenset(area.pcodes),
         area_ancestors=frozenset(ancestors),
-        hours_key=(provider.opening_hours, provider.timezone) if provider.opening_hours else None,
-        always_open=is_always_open(provider.opening_hours),
+        hours_key=hours_key,
+        always_open=is_always_open(hours),
         can_pep="medical.pep" in needs or "pep" in capabilities,
         can_ec="medical.ec" in needs or "ec" in capabilities,
         is_law_enforcement=bool(needs & LAW_ENFORCEMENT),

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import PreparedGeometry, prep
 
 from referral_api.domain.errors import AmbiguousPlaceError, FieldProblem, InvalidInputError
 from referral_api.domain.model import AdminArea
@@ -86,7 +85,6 @@ class Gazetteer:
         polygons = [(a, shape(a.geometry)) for a in areas if a.geometry is not None]
         self._polygon_areas = [area for area, _ in polygons]
         self._shapes: list[BaseGeometry] = [geometry for _, geometry in polygons]
-        self._prepared: list[PreparedGeometry] = [prep(g) for g in self._shapes]
         self._tree = STRtree(self._shapes) if self._shapes else None
         self._names: dict[str, list[_Entry]] = {}
         for area in areas:
@@ -117,12 +115,9 @@ class Gazetteer:
         """P-codes of the areas containing the point, most precise first (empty outside)."""
         if self._tree is None:
             return ()
-        point = Point(lon, lat)
-        hits = [
-            self._polygon_areas[int(index)]
-            for index in self._tree.query(point)
-            if self._prepared[int(index)].covers(point)
-        ]
+        # A point intersects a polygon exactly when the polygon covers it (boundary included).
+        found = self._tree.query(Point(lon, lat), predicate="intersects").tolist()
+        hits = [self._polygon_areas[index] for index in found]
         return tuple(area.pcode for area in sorted(hits, key=lambda a: -a.level))
 
     def at_point(self, lon: float, lat: float) -> Place:

@@ -189,23 +189,39 @@ def _active(entry: Entry, at: datetime) -> bool:
     return provider.status is Status.TEMPORARILY_CLOSED and until is not None and until < at.date()
 
 
+class _Needs(NamedTuple):
+    """What a set of requested needs means for matching, worked out once per distinct set."""
+
+    expansions: dict[str, frozenset[str]]
+    wanted: frozenset[str]
+    single: tuple[str, ...] | None  # with one need, whatever matches matches exactly that one
+    medical: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def _needs_plan(needs: tuple[str, ...]) -> _Needs:
+    expansions = {need: taxonomy.expand(need) for need in needs}
+    return _Needs(
+        expansions=expansions,
+        wanted=frozenset().union(*expansions.values()),
+        single=needs if len(needs) == 1 else None,
+        medical=frozenset(filter(_is_medical, needs)),
+    )
+
+
 class _Context:
-    """What one query computes once: need expansions, its point, and opening states."""
+    """What one query computes once: its needs, its point, and opening states."""
 
     def __init__(self, query: SearchQuery, hours_of: _Context | None = None) -> None:
         self.at = query.at
         self.at_ts = query.at.timestamp()
         self.point = SpherePoint.of(query.place.lon, query.place.lat)
-        self.expansions = {need: taxonomy.expand(need) for need in query.needs}
-        self.wanted = frozenset().union(*self.expansions.values())
-        # With one need, whatever offers a wanted code matches exactly that need.
-        self.single = query.needs if len(query.needs) == 1 else None
-        self.medical_needs = frozenset(filter(_is_medical, query.needs))
+        self.expansions, self.wanted, self.single, self.medical_needs = _needs_plan(query.needs)
         self.languages = frozenset(query.profile.languages)
         self.accessibility = frozenset(query.profile.accessibility)
         self.urgent = query.time_since_incident is not TimeSinceIncident.GT120H
         # Queries at the same moment share opening states: they depend on nothing else.
-        self._memo: dict[tuple[str, str], OpenState] = hours_of._memo if hours_of else {}
+        self._memo: dict[str, OpenState] = hours_of._memo if hours_of else {}
 
     def hours(self, entry: Entry) -> OpenState:
         """The entry's opening state at the query's moment."""
@@ -214,7 +230,9 @@ class _Context:
             return UNKNOWN
         state = self._memo.get(key)
         if state is None:
-            state = self._memo[key] = open_state(key[0], key[1], self.at)
+            provider = entry.provider
+            state = open_state(provider.opening_hours, provider.timezone, self.at)
+            self._memo[key] = state
         return state
 
 

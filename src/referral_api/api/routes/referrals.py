@@ -103,6 +103,8 @@ def _respond(
 
 
 def _log(request: SearchRequest, pcodes: tuple[str, ...], result: SearchResult) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
     # Never the exact point: coordinates rounded to about 1 km, or the area's P-code.
     if request.lat is not None and request.lon is not None:
         where = f"near=({coarse(request.lat)},{coarse(request.lon)})"
