@@ -252,108 +252,124 @@ def _verified_days_ago(entry: Entry, at_ts: float) -> int | None:
 
 
 def evaluate(
-    entry: Entry, query: SearchQuery, weights: RankingWeights, context: _Context
-) -> Facts | str:
-    """The facts of one provider for one query, or the code of the filter excluding it.
+    entries: Iterable[Entry],
+    query: SearchQuery,
+    weights: RankingWeights,
+    context: _Context,
+    excluded: dict[str, int],
+) -> list[Facts]:
+    """The facts of the providers that pass every hard filter; the others are counted in
+    `excluded` under the first filter they fail.
 
-    It runs for every nearby provider of every search, so it is written flat: one function,
-    local names, what the query allows computed once in `context`.
+    It runs over every nearby provider of every search, so it is written flat: one loop,
+    everything the query and the weights fix read into local names before it starts.
     """
-    provider = entry.provider
-    expansions = context.expansions
-    offered_codes = entry.needs
-    if offered_codes.isdisjoint(context.wanted):
-        return "need_not_offered"
-    matched = context.single or tuple(
-        need for need in query.needs if not offered_codes.isdisjoint(expansions[need])
-    )
-    if not entry.is_active and not _active(entry, query.at):
-        return "not_active"
-    if not provider.accepting_referrals:
-        return "not_accepting_referrals"
-    wanted, profile = context.wanted, query.profile
-    if entry.unrestricted and offered_codes <= wanted:
-        services = provider.services
-    else:
-        kept = [
-            service
-            for service in provider.services
-            if service.need in wanted and (entry.unrestricted or _eligible(service, profile))
-        ]
-        if not kept:
-            return "not_eligible"
-        services = tuple(kept)
-        if len(matched) > 1 and not entry.unrestricted:
-            offered = {service.need for service in services}
-            matched = tuple(need for need in matched if not offered.isdisjoint(expansions[need]))
-
-    point = entry.point
-    distance = None if point is None else haversine_km(context.point, point)
-    if entry.has_declared_area:
-        if not _covers(entry, query.place, distance, weights.max_distance_km):
-            return "outside_service_area"
-    elif distance is None or distance > weights.max_distance_km:
-        return "outside_service_area"
-    if query.max_distance_km is not None and distance is not None:
-        if distance > query.max_distance_km:
-            return "beyond_max_distance"
-    hours = context.hours(entry)
-    is_open = hours.is_open
-    if query.open_now and is_open is False:
-        return "closed_now"
-
-    medical = not context.medical_needs.isdisjoint(matched)
-    tier = 0
-    if medical:
-        window = query.time_since_incident
-        if window is TimeSinceIncident.FROM72TO120H:
-            tier = 0 if entry.can_ec else 1
-        elif window is not TimeSinceIncident.GT120H:
-            tier = 0 if entry.can_pep else 1
-
-    score = 0.0
-    if distance is not None:
-        score += weights.distance / (1.0 + distance / weights.distance_scale_km)
-    elif provider.modality is Modality.REMOTE:
-        score += weights.distance * weights.remote_proximity
-    if is_open:
-        score += weights.open_now
-    elif is_open is False:
-        minutes = _minutes_until(hours, context.at_ts)
-        if minutes is not None and minutes <= weights.opens_soon_minutes:
-            score += weights.opens_soon
-    if medical and context.urgent and entry.always_open:
-        score += weights.urgent_round_the_clock
-    if context.languages and not context.languages.isdisjoint(entry.languages):
-        score += weights.language
-    if context.accessibility and context.accessibility.issubset(entry.accessibility):
-        score += weights.accessibility
-    if entry.all_free or all(service.cost is Cost.FREE for service in services):
-        score += weights.free_of_charge
-    if (
-        profile.age is not None
-        and profile.age < 18
-        and any(service.eligibility.child_friendly for service in services)
-    ):
-        score += weights.child_friendly
-    verified_ts = entry.verified_ts
+    wanted, expansions, single = context.wanted, context.expansions, context.single
+    needs, profile, place, here = query.needs, query.profile, query.place, context.point
+    reach, most = weights.max_distance_km, query.max_distance_km
+    open_only, hours_of, at, at_ts = query.open_now, context.hours, query.at, context.at_ts
+    window, medical_needs, urgent = query.time_since_incident, context.medical_needs, context.urgent
+    languages, accessibility = context.languages, context.accessibility
+    child = profile.age is not None and profile.age < 18
     # Stale once more than `stale_after_days` whole days have passed, as _verified_days_ago counts.
-    if verified_ts is None or context.at_ts - verified_ts >= (weights.stale_after_days + 1) * 86400:
-        score -= weights.stale_penalty
-    else:
-        score += weights.fresh
-    if context.single is None:
-        score += weights.one_stop * (len(matched) - 1) / (len(query.needs) - 1)
-    return Facts(
-        entry,
-        services,
-        matched,
-        distance,
-        hours,
-        tier,
-        score,
-        (tier, -round(score, 9), entry.id_text),
-    )
+    stale_before = at_ts - (weights.stale_after_days + 1) * 86400
+    one_stop_step = weights.one_stop / (len(needs) - 1) if len(needs) > 1 else 0.0
+    w_distance, w_scale = weights.distance, weights.distance_scale_km
+    w_remote = weights.distance * weights.remote_proximity
+    w_open, w_soon, soon_minutes = weights.open_now, weights.opens_soon, weights.opens_soon_minutes
+    facts: list[Facts] = []
+    for entry in entries:
+        provider = entry.provider
+        offered_codes = entry.needs
+        if offered_codes.isdisjoint(wanted):
+            excluded["need_not_offered"] += 1
+            continue
+        matched = single or tuple(
+            need for need in needs if not offered_codes.isdisjoint(expansions[need])
+        )
+        if not entry.is_active and not _active(entry, at):
+            excluded["not_active"] += 1
+            continue
+        if not provider.accepting_referrals:
+            excluded["not_accepting_referrals"] += 1
+            continue
+        if entry.unrestricted and offered_codes <= wanted:
+            services = provider.services
+        else:
+            kept = [
+                service
+                for service in provider.services
+                if service.need in wanted and (entry.unrestricted or _eligible(service, profile))
+            ]
+            if not kept:
+                excluded["not_eligible"] += 1
+                continue
+            services = tuple(kept)
+            if len(matched) > 1 and not entry.unrestricted:
+                offered = {service.need for service in services}
+                matched = tuple(n for n in matched if not offered.isdisjoint(expansions[n]))
+
+        point = entry.point
+        distance = None if point is None else haversine_km(here, point)
+        if entry.has_declared_area:
+            if not _covers(entry, place, distance, reach):
+                excluded["outside_service_area"] += 1
+                continue
+        elif distance is None or distance > reach:
+            excluded["outside_service_area"] += 1
+            continue
+        if most is not None and distance is not None and distance > most:
+            excluded["beyond_max_distance"] += 1
+            continue
+        hours = hours_of(entry)
+        is_open = hours.is_open
+        if open_only and is_open is False:
+            excluded["closed_now"] += 1
+            continue
+
+        medical = not medical_needs.isdisjoint(matched)
+        tier = 0
+        if medical:
+            if window is TimeSinceIncident.FROM72TO120H:
+                tier = 0 if entry.can_ec else 1
+            elif window is not TimeSinceIncident.GT120H:
+                tier = 0 if entry.can_pep else 1
+
+        score = 0.0
+        if distance is not None:
+            score += w_distance / (1.0 + distance / w_scale)
+        elif provider.modality is Modality.REMOTE:
+            score += w_remote
+        if is_open:
+            score += w_open
+        elif is_open is False:
+            minutes = _minutes_until(hours, at_ts)
+            if minutes is not None and minutes <= soon_minutes:
+                score += w_soon
+        if medical and urgent and entry.always_open:
+            score += weights.urgent_round_the_clock
+        if languages and not languages.isdisjoint(entry.languages):
+            score += weights.language
+        if accessibility and accessibility.issubset(entry.accessibility):
+            score += weights.accessibility
+        if entry.all_free or all(service.cost is Cost.FREE for service in services):
+            score += weights.free_of_charge
+        if child and any(service.eligibility.child_friendly for service in services):
+            score += weights.child_friendly
+        verified_ts = entry.verified_ts
+        if verified_ts is None or verified_ts <= stale_before:
+            score -= weights.stale_penalty
+        else:
+            score += weights.fresh
+        if one_stop_step:
+            score += one_stop_step * (len(matched) - 1)
+        order = (tier, -round(score, 9), entry.id_text)
+        facts.append(Facts(entry, services, matched, distance, hours, tier, score, order))
+    return facts
+
+
+def _no_exclusions() -> dict[str, int]:
+    return dict.fromkeys(EXCLUSIONS, 0)
 
 
 _BY_ORDER = attrgetter("order")
@@ -512,12 +528,9 @@ def _safe_entry_points(
         limit=SAFE_ENTRY_COUNT,
     )
     context = _Context(entry_query, hours_of=context)
-    found = []
     entries = index.entries
-    for position in candidates & index.safe_entry_rows:
-        outcome = evaluate(entries[position], entry_query, weights, context)
-        if isinstance(outcome, Facts):
-            found.append(outcome)
+    nearby = (entries[row] for row in candidates & index.safe_entry_rows)
+    found = evaluate(nearby, entry_query, weights, context, _no_exclusions())
     options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
     return options or _nearest_entry_anywhere(index, entry_query, weights, context)
 
@@ -561,28 +574,15 @@ def search(
     if query.max_distance_km is not None:
         reach = min(reach, query.max_distance_km)
     candidates = index.candidates(query.place, weights.max_distance_km)
-    positions: Iterable[int] = candidates
+    entries = index.entries
+    nearby: Iterable[Entry] = (entries[row] for row in candidates)
     if explain:
         # Explaining counts every provider of the directory, not only the nearby ones.
-        positions = [index.by_id[entry.id_text] for entry in index.live_entries()]
+        nearby = index.live_entries()
     elif reach < weights.max_distance_km:
-        positions = index.candidates(query.place, reach)
-    exclusions = dict.fromkeys(EXCLUSIONS, 0)
-    kept: list[Facts] = []
-    considered = 0
-    entries, wanted = index.entries, context.wanted
-    for position in positions:
-        considered += 1
-        entry = entries[position]
-        if entry.needs.isdisjoint(wanted):
-            # The commonest exclusion, decided here without the cost of a call.
-            exclusions["need_not_offered"] += 1
-            continue
-        outcome = evaluate(entry, query, weights, context)
-        if isinstance(outcome, Facts):
-            kept.append(outcome)
-        else:
-            exclusions[outcome] += 1
+        nearby = (entries[row] for row in index.candidates(query.place, reach))
+    exclusions = _no_exclusions()
+    kept = evaluate(nearby, query, weights, context, exclusions)
     ranked = rank(kept, query.needs)
     notes: dict[int, tuple[tuple[Note, ...], tuple[Note, ...]]] = {}
     pathway: tuple[NeedOptions, ...] = ()
@@ -608,13 +608,12 @@ def search(
         pathway=pathway,
         one_stop=one_stop,
         safe_entry_points=_safe_entry_points(index, query, weights, candidates, context),
-        considered=considered,
+        considered=sum(exclusions.values()) + len(kept),
         exclusions=exclusions if explain else None,
     )
 
 
 def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
     """Every provider evaluated without the spatial index: the reference the index must match."""
-    context = _Context(query)
-    kept = [evaluate(entry, query, weights, context) for entry in index.live_entries()]
-    return rank((facts for facts in kept if isinstance(facts, Facts)), query.needs)
+    kept = evaluate(index.live_entries(), query, weights, _Context(query), _no_exclusions())
+    return rank(kept, query.needs)
