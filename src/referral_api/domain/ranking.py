@@ -528,8 +528,7 @@ def _safe_entry_points(
         limit=SAFE_ENTRY_COUNT,
     )
     context = _Context(entry_query, hours_of=context)
-    entries = index.entries
-    nearby = (entries[row] for row in candidates & index.safe_entry_rows)
+    nearby = map(index.entries.__getitem__, candidates & index.safe_entry_rows)
     found = evaluate(nearby, entry_query, weights, context, _no_exclusions())
     options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
     return options or _nearest_entry_anywhere(index, entry_query, weights, context)
@@ -574,13 +573,13 @@ def search(
     if query.max_distance_km is not None:
         reach = min(reach, query.max_distance_km)
     candidates = index.candidates(query.place, weights.max_distance_km)
-    entries = index.entries
-    nearby: Iterable[Entry] = (entries[row] for row in candidates)
+    row_entry = index.entries.__getitem__
+    nearby: Iterable[Entry] = map(row_entry, candidates)
     if explain:
         # Explaining counts every provider of the directory, not only the nearby ones.
         nearby = index.live_entries()
     elif reach < weights.max_distance_km:
-        nearby = (entries[row] for row in index.candidates(query.place, reach))
+        nearby = map(row_entry, index.candidates(query.place, reach))
     exclusions = _no_exclusions()
     kept = evaluate(nearby, query, weights, context, exclusions)
     ranked = rank(kept, query.needs)
