@@ -196,9 +196,18 @@ class _Needs(NamedTuple):
     wanted: frozenset[str]
     single: tuple[str, ...] | None  # with one need, whatever matches matches exactly that one
     medical: frozenset[str]
+    # For providers open to everyone, what matches depends on the provider and the needs
+    # alone: by id of the entry, the entry itself (ids are reused), its services and needs.
+    matches: dict[int, tuple[Entry, tuple[Service, ...], tuple[str, ...]]]
 
 
-@lru_cache(maxsize=1024)
+# Bounds on what is remembered: at most this many matches for at most this many sets of
+# needs, so that no stream of odd requests can grow memory without end.
+MATCHES_KEPT_PER_NEEDS = 10_000
+NEEDS_SETS_KEPT = 32
+
+
+@lru_cache(maxsize=NEEDS_SETS_KEPT)
 def _needs_plan(needs: tuple[str, ...]) -> _Needs:
     expansions = {need: taxonomy.expand(need) for need in needs}
     return _Needs(
@@ -206,6 +215,7 @@ def _needs_plan(needs: tuple[str, ...]) -> _Needs:
         wanted=frozenset().union(*expansions.values()),
         single=needs if len(needs) == 1 else None,
         medical=frozenset(filter(_is_medical, needs)),
+        matches={},
     )
 
 
@@ -216,7 +226,11 @@ class _Context:
         self.at = query.at
         self.at_ts = query.at.timestamp()
         self.point = SpherePoint.of(query.place.lon, query.place.lat)
-        self.expansions, self.wanted, self.single, self.medical_needs = _needs_plan(query.needs)
+        plan = _needs_plan(query.needs)
+        self.expansions, self.wanted, self.single = plan.expansions, plan.wanted, plan.single
+        self.medical_needs, self.matches = plan.medical, plan.matches
+        if len(self.matches) >= MATCHES_KEPT_PER_NEEDS:
+            self.matches.clear()  # entries of older snapshots go too
         self.languages = frozenset(query.profile.languages)
         self.accessibility = frozenset(query.profile.accessibility)
         self.urgent = query.time_since_incident is not TimeSinceIncident.GT120H
@@ -265,6 +279,7 @@ def evaluate(
     everything the query and the weights fix read into local names before it starts.
     """
     wanted, expansions, single = context.wanted, context.expansions, context.single
+    matches = context.matches
     needs, profile, place, here = query.needs, query.profile, query.place, context.point
     reach, most = weights.max_distance_km, query.max_distance_km
     open_only, hours_of, at, at_ts = query.open_now, context.hours, query.at, context.at_ts
@@ -284,17 +299,15 @@ def evaluate(
         if offered_codes.isdisjoint(wanted):
             excluded["need_not_offered"] += 1
             continue
-        matched = single or tuple(
-            need for need in needs if not offered_codes.isdisjoint(expansions[need])
-        )
         if not entry.is_active and not _active(entry, at):
             excluded["not_active"] += 1
             continue
         if not provider.accepting_referrals:
             excluded["not_accepting_referrals"] += 1
             continue
-        if entry.unrestricted and offered_codes <= wanted:
-            services = provider.services
+        known = matches.get(id(entry)) if entry.unrestricted else None
+        if known is not None and known[0] is entry:
+            services, matched = known[1], known[2]
         else:
             kept = [
                 service
@@ -305,9 +318,10 @@ def evaluate(
                 excluded["not_eligible"] += 1
                 continue
             services = tuple(kept)
-            if len(matched) > 1 and not entry.unrestricted:
-                offered = {service.need for service in services}
-                matched = tuple(n for n in matched if not offered.isdisjoint(expansions[n]))
+            offered = {service.need for service in services}
+            matched = single or tuple(n for n in needs if not offered.isdisjoint(expansions[n]))
+            if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:
+                matches[id(entry)] = (entry, services, matched)
 
         point = entry.point
         distance = None if point is None else haversine_km(here, point)
