@@ -542,3 +542,20 @@ def test_a_snapshot_with_changes_ranks_like_one_built_from_scratch():
         assert names(got.safe_entry_points) == names(expected.safe_entry_points), trial
         explained = search(patched, q, WEIGHTS, explain=True)
         assert explained.considered == len(final)
+
+
+def test_a_provider_changed_in_a_new_snapshot_is_matched_as_it_now_is():
+    # What a provider offers for a set of needs is remembered between searches: a change
+    # of its services must still show in the very next search on the new snapshot.
+    before = provider("clinic", ("medical.general", "psychosocial.pss"))
+    index = index_of(before)
+    asked = query(needs=("medical", "psychosocial"))
+    assert search(index, asked, WEIGHTS).options[0].facts.matched_needs == (
+        "medical",
+        "psychosocial",
+    )
+    after = replace(before, services=(Service("medical.general"),))
+    changed = index.with_changes([after], (), revision=2, last_sequence=1)
+    [option] = search(changed, asked, WEIGHTS).options
+    assert option.facts.matched_needs == ("medical",)
+    assert [s.need for s in option.facts.services] == ["medical.general"]
