@@ -1,14 +1,19 @@
 import math
+import random
 
+import numpy as np
 import pytest
 
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.geometry import (
     MAX_POLYGON_VERTICES,
     BBox,
+    SpherePoint,
     degrees_around,
     distance_km,
+    haversine_km,
     parse_service_area,
+    within_km,
 )
 
 SQUARE = {"type": "Polygon", "coordinates": [[[18.5, 4.3], [18.6, 4.3], [18.6, 4.4], [18.5, 4.3]]]}
@@ -38,6 +43,24 @@ def test_distance_agrees_with_geopy_within_half_a_percent(a, b):
     ours = distance_km(a[0], a[1], b[0], b[1])
     assert ours == pytest.approx(great_circle((a[1], a[0]), (b[1], b[0])).km, rel=1e-3, abs=1e-6)
     assert ours == pytest.approx(geodesic((a[1], a[0]), (b[1], b[0])).km, rel=5e-3, abs=1e-6)
+
+
+@pytest.mark.parametrize("centre", [(18.55, 4.37), (-70.6, -33.4), (25.0, 69.5), (179.9, 0.0)])
+def test_the_array_test_of_reach_keeps_every_point_the_distance_puts_within(centre):
+    rng = random.Random(5)
+    here = SpherePoint.of(*centre)
+    points = [
+        SpherePoint.of(
+            (centre[0] + rng.uniform(-1.5, 1.5) + 180) % 360 - 180,
+            max(-90.0, min(90.0, centre[1] + rng.uniform(-1, 1))),
+        )
+        for _ in range(2000)
+    ]
+    distances = [haversine_km(here, point) for point in points]
+    radius = sorted(distances)[1000]  # one point lies exactly on the edge
+    arrays = tuple(np.array([point[field] for point in points]) for field in range(3))
+    near = within_km(here, arrays, radius)
+    assert [d <= radius for d in distances] == near.tolist()
 
 
 def test_box_around_a_point_widens_in_longitude_away_from_the_equator():

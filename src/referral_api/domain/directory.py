@@ -13,7 +13,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.gazetteer import Gazetteer, Place
-from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km
+from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, within_km
 from referral_api.domain.hours import is_always_open
 from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
 
@@ -155,6 +155,8 @@ class DirectoryIndex:
                 self._by_ancestor.setdefault(pcode, []).append(index)
         # Tree positions map to rows through arrays, so a query's hits convert in one call.
         self._point_ids = np.array(point_ids, dtype=np.int64)
+        phi = np.radians([point.y for point in points])
+        self._point_spheres = (np.radians([point.x for point in points]), phi, np.cos(phi))
         self._point_tree = STRtree(points) if points else None
         self._area_ids = np.array(area_ids, dtype=np.int64)
         self._area_tree = STRtree(envelopes) if envelopes else None
@@ -285,7 +287,16 @@ class DirectoryIndex:
         if self._point_tree is not None:
             dlon, dlat = degrees_around(place.lat, max_distance_km)
             window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
-            found.update(self._point_ids[self._point_tree.query(window)].tolist())
+            hits = self._point_tree.query(window)
+            # The box's corners hold a fifth of its points; they are out of reach, and
+            # dropping them here at once saves looking at each of them in Python.
+            spheres = self._point_spheres
+            near = within_km(
+                SpherePoint.of(place.lon, place.lat),
+                (spheres[0][hits], spheres[1][hits], spheres[2][hits]),
+                max_distance_km,
+            )
+            found.update(self._point_ids[hits[near]].tolist())
         if self._area_tree is not None:
             probe: BaseGeometry = (
                 place.area if place.area is not None else Point(place.lon, place.lat)

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -50,6 +52,25 @@ def haversine_km(a: SpherePoint, b: SpherePoint) -> float:
         + a.cos_phi * b.cos_phi * math.sin((b.lmb - a.lmb) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def within_km(
+    centre: SpherePoint,
+    points: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+    radius_km: float,
+) -> NDArray[np.bool_]:
+    """Which of the points (arrays of `SpherePoint` fields) lie within `radius_km` of `centre`.
+
+    The same haversine as `haversine_km`, all at once, compared before the arcsine and with
+    a hair of slack: a point `haversine_km` puts within the radius is never left out.
+    """
+    lmb, phi, cos_phi = points
+    h = np.sin((phi - centre.phi) / 2) ** 2 + centre.cos_phi * cos_phi * (
+        np.sin((lmb - centre.lmb) / 2) ** 2
+    )
+    half_angle = min(math.pi / 2, radius_km / (2 * EARTH_RADIUS_KM))
+    result: NDArray[np.bool_] = h <= math.sin(half_angle) ** 2 * (1 + 1e-9) + 1e-15
+    return result
 
 
 def degrees_around(lat: float, radius_km: float) -> tuple[float, float]:
