@@ -235,18 +235,18 @@ class _Context:
         self.accessibility = frozenset(query.profile.accessibility)
         self.urgent = query.time_since_incident is not TimeSinceIncident.GT120H
         # Queries at the same moment share opening states: they depend on nothing else.
-        self._memo: dict[str, OpenState] = hours_of._memo if hours_of else {}
+        self.known_hours: dict[str, OpenState] = hours_of.known_hours if hours_of else {}
 
     def hours(self, entry: Entry) -> OpenState:
         """The entry's opening state at the query's moment."""
         key = entry.hours_key
         if key is None:
             return UNKNOWN
-        state = self._memo.get(key)
+        state = self.known_hours.get(key)
         if state is None:
             provider = entry.provider
             state = open_state(provider.opening_hours, provider.timezone, self.at)
-            self._memo[key] = state
+            self.known_hours[key] = state
         return state
 
 
@@ -283,6 +283,7 @@ def evaluate(
     needs, profile, place, here = query.needs, query.profile, query.place, context.point
     reach, most = weights.max_distance_km, query.max_distance_km
     open_only, hours_of, at, at_ts = query.open_now, context.hours, query.at, context.at_ts
+    known_hours = context.known_hours
     window, medical_needs, urgent = query.time_since_incident, context.medical_needs, context.urgent
     languages, accessibility = context.languages, context.accessibility
     child = profile.age is not None and profile.age < 18
@@ -335,7 +336,8 @@ def evaluate(
         if most is not None and distance is not None and distance > most:
             excluded["beyond_max_distance"] += 1
             continue
-        hours = hours_of(entry)
+        key = entry.hours_key
+        hours = UNKNOWN if key is None else (known_hours.get(key) or hours_of(entry))
         is_open = hours.is_open
         if open_only and is_open is False:
             excluded["closed_now"] += 1
