@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from referral_api.api.auth import bearer, get_viewer
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.domain.access import Viewer
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.ranking import RankingWeights
 
@@ -45,11 +48,22 @@ class SearchEngine:
     rendered_parts: RenderedParts
 
 
-async def get_search_engine(request: Request) -> SearchEngine:
-    """The app's search engine (one dependency: each one resolved costs every search)."""
+@dataclass(frozen=True, slots=True)
+class SearchCaller:
+    """The app's search engine and who is asking, resolved together for a search."""
+
+    engine: SearchEngine
+    viewer: Viewer
+
+
+async def get_search_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> SearchCaller:
+    """One dependency for the search endpoints: each one FastAPI resolves costs every search."""
     engine: SearchEngine = request.app.state.search_engine
-    return engine
+    return SearchCaller(engine, await get_viewer(request, credentials))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SearchEngineDep = Annotated[SearchEngine, Depends(get_search_engine)]
+SearchCallerDep = Annotated[SearchCaller, Depends(get_search_caller)]

@@ -10,8 +10,7 @@ import orjson
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from referral_api import operations
-from referral_api.api.auth import ViewerDep
-from referral_api.api.deps import SearchEngine, SearchEngineDep
+from referral_api.api.deps import SearchCaller, SearchCallerDep
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
@@ -67,11 +66,9 @@ def _lang(asked: str | None, accept_language: str | None) -> str:
 
 
 def _respond(
-    request: SearchRequest,
-    searcher: SearchEngine,
-    viewer: Viewer,
-    accept_language: str | None,
+    request: SearchRequest, caller: SearchCaller, accept_language: str | None
 ) -> dict[str, Any]:
+    searcher, viewer = caller.engine, caller.viewer
     index = searcher.snapshots.current()
     lang = _lang(request.lang, accept_language)
     at = request.at or datetime.now(UTC)
@@ -164,12 +161,11 @@ def _response(
 )
 async def search_referrals(
     request: Annotated[SearchRequest, Body(openapi_examples=OPENAPI_EXAMPLES)],
-    searcher: SearchEngineDep,
-    viewer: ViewerDep,
+    caller: SearchCallerDep,
     accept_language: Annotated[str | None, Header(description="fr or en")] = None,
 ) -> Response:
     """Find where to refer a survivor."""
-    return _json(_respond(request, searcher, viewer, accept_language))
+    return _json(_respond(request, caller, accept_language))
 
 
 @router.get(
@@ -185,9 +181,8 @@ async def search_referrals(
 )
 async def search_referrals_get(
     request: Annotated[SearchRequest, Query()],
-    searcher: SearchEngineDep,
-    viewer: ViewerDep,
+    caller: SearchCallerDep,
     accept_language: Annotated[str | None, Header(description="fr or en")] = None,
 ) -> Response:
     """Find where to refer a survivor (query string)."""
-    return _json(_respond(request, searcher, viewer, accept_language))
+    return _json(_respond(request, caller, accept_language))
