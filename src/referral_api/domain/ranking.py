@@ -197,7 +197,8 @@ class _Needs(NamedTuple):
     single: tuple[str, ...] | None  # with one need, whatever matches matches exactly that one
     medical: frozenset[str]
     # For providers open to everyone, what matches depends on the provider and the needs
-    # alone: by id of the entry, the entry itself (ids are reused), its services and needs.
+    # alone. Keyed by id(entry), each value holds the entry itself, so that an id reused by
+    # a later entry is never taken for it, then the matched services and needs.
     matches: dict[int, tuple[Entry, tuple[Service, ...], tuple[str, ...]]]
 
 
