@@ -44,6 +44,22 @@ def test_round_the_clock_never_changes():
     assert not is_always_open(None)
 
 
+@pytest.mark.parametrize(
+    ("expression", "always"),
+    [
+        ("Mo-Su 00:00-24:00", True),
+        ("Mo-Su 00:00-24:00; PH off", True),  # no holiday calendar: nothing closes it
+        ("Mo-Fr 00:00-24:00", False),
+        ("Jan-Jun Mo-Su 00:00-24:00", False),
+        ("Mo-Su 00:00-23:59", False),
+        ("unknown", False),
+        ("not hours at all", False),
+    ],
+)
+def test_rules_that_never_close_count_as_round_the_clock(expression, always):
+    assert is_always_open(expression) is always
+
+
 def test_missing_or_unknown_hours_are_unknown_not_closed():
     moment = datetime(2026, 11, 27, 10, 0, tzinfo=BANGUI)
     assert open_state(None, "Africa/Bangui", moment).is_known is False

@@ -124,6 +124,19 @@ def _evaluate(expression: str, timezone: str, at: datetime) -> OpenState:
     return OpenState(is_open=hours.is_open(at), next_change_at=hours.next_change(at))
 
 
+@lru_cache(maxsize=8192)
 def is_always_open(expression: str | None) -> bool:
-    """Whether the hours are round the clock."""
-    return expression is not None and expression.strip() == ALWAYS_OPEN
+    """Whether the hours are round the clock: `24/7`, or rules that never close, such as
+    `Mo-Su 00:00-24:00`, which OpenStreetMap holds as often as `24/7`.
+    """
+    if expression is None:
+        return False
+    if expression.strip() == ALWAYS_OPEN:
+        return True
+    try:
+        hours = OpeningHours(expression, max_interval_days=LOOKAHEAD_DAYS)
+    except _PARSER_ERRORS:
+        return False
+    # Open now with no change in the coming year: any seasonal or dated rule would close.
+    moment = datetime(2026, 1, 1)
+    return hours.is_open(moment) and hours.next_change(moment) is None
