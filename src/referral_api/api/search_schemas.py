@@ -170,6 +170,9 @@ class OptionOut(BaseModel):
     warnings: list[NoteOut]
 
 
+NOTES_KEPT = 100_000
+
+
 class RenderedParts:
     """Response parts that depend on the provider alone, built once per directory snapshot.
 
@@ -190,8 +193,6 @@ class RenderedParts:
             self._snapshot = snapshot
             self._summaries = {}
             self._services = {}
-            if len(self._notes) > 100_000:  # distances and days make notes many: bound them
-                self._notes = {}
         return self
 
     def summary(self, entry: Entry, viewer: Viewer, withheld: bool) -> orjson.Fragment:
@@ -219,6 +220,8 @@ class RenderedParts:
         for item in notes:
             found = cache.get((item, lang))
             if found is None:
+                if len(cache) >= NOTES_KEPT:  # distances, times and days make notes many
+                    cache.clear()
                 text = {"code": item.code, "message": item.message(lang)}
                 found = cache[item, lang] = orjson.Fragment(orjson.dumps(text))
             out.append(found)

@@ -134,9 +134,10 @@ def is_always_open(expression: str | None) -> bool:
     if expression.strip() == ALWAYS_OPEN:
         return True
     try:
-        hours = OpeningHours(expression, max_interval_days=LOOKAHEAD_DAYS)
+        hours = _compile(expression, "UTC")
     except _PARSER_ERRORS:
         return False
-    # Open now with no change in the coming year: any seasonal or dated rule would close.
-    moment = datetime(2026, 1, 1)
+    # Open at some moment with no change in the year after it: any seasonal or dated rule
+    # would close within that year.
+    moment = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
     return hours.is_open(moment) and hours.next_change(moment) is None
