@@ -11,9 +11,9 @@ from referral_api.domain.geometry import (
     SpherePoint,
     degrees_around,
     distance_km,
+    distances_km,
     haversine_km,
     parse_service_area,
-    within_km,
 )
 
 SQUARE = {"type": "Polygon", "coordinates": [[[18.5, 4.3], [18.6, 4.3], [18.6, 4.4], [18.5, 4.3]]]}
@@ -46,7 +46,7 @@ def test_distance_agrees_with_geopy_within_half_a_percent(a, b):
 
 
 @pytest.mark.parametrize("centre", [(18.55, 4.37), (-70.6, -33.4), (25.0, 69.5), (179.9, 0.0)])
-def test_the_array_test_of_reach_keeps_every_point_the_distance_puts_within(centre):
+def test_array_distances_are_the_scalar_distance_and_nan_without_a_location(centre):
     rng = random.Random(5)
     here = SpherePoint.of(*centre)
     points = [
@@ -56,11 +56,13 @@ def test_the_array_test_of_reach_keeps_every_point_the_distance_puts_within(cent
         )
         for _ in range(2000)
     ]
-    distances = [haversine_km(here, point) for point in points]
-    radius = sorted(distances)[1000]  # one point lies exactly on the edge
+    points.append(SpherePoint(math.nan, math.nan, math.nan))
     arrays = tuple(np.array([point[field] for point in points]) for field in range(3))
-    near = within_km(here, arrays, radius)
-    assert [d <= radius for d in distances] == near.tolist()
+    found = distances_km(here, arrays).tolist()
+    expected = [haversine_km(here, point) for point in points[:-1]]
+    # Search compares the array's figures with radii and the scalar one's reference ranking.
+    assert found[:-1] == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    assert math.isnan(found[-1])
 
 
 def test_box_around_a_point_widens_in_longitude_away_from_the_equator():

@@ -39,3 +39,14 @@ def test_labels_follow_the_language_and_default_to_french():
     assert pep.label("en").startswith("HIV post-exposure")
     assert pep.label("fr").startswith("Prophylaxie")
     assert pep.label("sg") == pep.label_fr
+
+
+def test_each_code_has_a_bit_of_its_own_and_unknown_codes_none():
+    bits = [taxonomy.need_bits([need.code]) for need in taxonomy.NEEDS]
+    assert all(bit > 0 and bit & (bit - 1) == 0 for bit in bits)
+    assert len(set(bits)) == len(bits)
+    assert max(bits) < 2**63  # the directory holds them in 64-bit signed arrays
+    both = taxonomy.need_bits(["medical.pep", "legal.aid"])
+    assert both == taxonomy.need_bits(["medical.pep"]) | taxonomy.need_bits(["legal.aid"])
+    assert taxonomy.need_bits(["medical", "nope"]) == taxonomy.need_bits(["medical"])
+    assert taxonomy.need_bits([]) == 0

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import copy
+import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely import STRtree, box
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.gazetteer import Gazetteer, Place
-from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, within_km
+from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, distances_km
 from referral_api.domain.hours import is_always_open
 from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
+from referral_api.domain.taxonomy import need_bits
 
 LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
 OPEN_TO_ALL = Eligibility()
@@ -37,7 +41,6 @@ class Entry:
     id_text: str
     lon: float | None
     lat: float | None
-    point: SpherePoint | None
     needs: frozenset[str]
     area_shape: BaseGeometry | None  # prepared: point tests on it are fast
     area_pcodes: frozenset[str]
@@ -90,7 +93,6 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         id_text=str(provider.id),
         lon=lon,
         lat=lat,
-        point=SpherePoint.of(lon, lat) if lon is not None and lat is not None else None,
         needs=needs,
         area_shape=shape_,
         area_pcodes=_shared(area.pcodes),
@@ -116,6 +118,67 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
     )
 
 
+class Nearby(NamedTuple):
+    """Rows of the entries that may serve a place, each with its distance from it in km
+    (NaN for an entry without a location, such as a hotline).
+    """
+
+    rows: NDArray[np.int64]
+    distances: NDArray[np.float64]
+
+
+_NO_ROWS: NDArray[np.int64] = np.array([], dtype=np.int64)
+
+
+def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool]:
+    point = (
+        SpherePoint.of(entry.lon, entry.lat)
+        if entry.lon is not None and entry.lat is not None
+        else None
+    )
+    lmb, phi, cos_phi = point if point is not None else (math.nan, math.nan, math.nan)
+    reach_only = point is not None and not entry.has_declared_area
+    return lmb, phi, cos_phi, need_bits(entry.needs), entry.is_safe_entry, reach_only
+
+
+class _RowArrays(NamedTuple):
+    """What the array steps of a search read about each entry, one item per row."""
+
+    lmb: NDArray[np.float64]  # the entry's point in radians, NaN where it has none
+    phi: NDArray[np.float64]
+    cos_phi: NDArray[np.float64]
+    need_bits: NDArray[np.int64]  # the needs it offers, as taxonomy.need_bits
+    is_safe_entry: NDArray[np.bool_]
+    reach_only: NDArray[np.bool_]  # covers a place only by being within reach of it
+    live: NDArray[np.bool_]  # False once removed
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> _RowArrays:
+        columns = list(zip(*map(_row_values, entries), strict=True)) or [()] * 6
+        return cls(
+            np.array(columns[0], dtype=np.float64),
+            np.array(columns[1], dtype=np.float64),
+            np.array(columns[2], dtype=np.float64),
+            np.array(columns[3], dtype=np.int64),
+            np.array(columns[4], dtype=np.bool_),
+            np.array(columns[5], dtype=np.bool_),
+            np.ones(len(entries), dtype=np.bool_),
+        )
+
+    def updated(self, changed: dict[int, Entry], removed: Iterable[int]) -> _RowArrays:
+        """New arrays with rows changed, added (past the end) or removed."""
+        size = max([len(self.live), *(row + 1 for row in changed)])
+        # Copies, grown with blank rows: the current snapshot keeps reading the old arrays.
+        grown = _RowArrays._make(
+            np.concatenate([column, np.zeros(size - len(column), column.dtype)]) for column in self
+        )
+        for row, entry in changed.items():
+            for column, value in zip(grown, (*_row_values(entry), True), strict=True):
+                column[row] = value
+        grown.live[list(removed)] = False
+        return grown
+
+
 class DirectoryIndex:
     """Providers with a spatial index: which of them could serve a place, fast.
 
@@ -138,15 +201,17 @@ class DirectoryIndex:
         self.last_sequence = last_sequence
         # Entries changed since the trees were built (always candidates) and removed ones.
         self._extra: frozenset[int] = frozenset()
+        self._extra_rows = _NO_ROWS
         self._removed: frozenset[int] = frozenset()
         self.entries: list[Entry] = [_entry(p, gazetteer) for p in providers]
         self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
+        self._rows = _RowArrays.of(self.entries)
         point_ids: list[int] = []
         points: list[Point] = []
         area_ids: list[int] = []
         envelopes: list[BaseGeometry] = []
-        self._by_pcode: dict[str, list[int]] = {}
-        self._by_ancestor: dict[str, list[int]] = {}
+        by_pcode: dict[str, list[int]] = {}
+        by_ancestor: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             area = entry.provider.service_area
             if entry.area_shape is not None:
@@ -162,19 +227,18 @@ class DirectoryIndex:
                 point_ids.append(index)
                 points.append(Point(entry.lon, entry.lat))
             for pcode in entry.area_pcodes:
-                self._by_pcode.setdefault(pcode, []).append(index)
+                by_pcode.setdefault(pcode, []).append(index)
             for pcode in entry.area_ancestors:
-                self._by_ancestor.setdefault(pcode, []).append(index)
-        # Tree positions map to rows through arrays, so a query's hits convert in one call.
+                by_ancestor.setdefault(pcode, []).append(index)
+        # Tree positions and P-codes map to rows through arrays: a query's hits join in one call.
+        self._by_pcode = {pcode: np.array(rows, dtype=np.int64) for pcode, rows in by_pcode.items()}
+        self._by_ancestor = {
+            pcode: np.array(rows, dtype=np.int64) for pcode, rows in by_ancestor.items()
+        }
         self._point_ids = np.array(point_ids, dtype=np.int64)
-        phi = np.radians([point.y for point in points])
-        self._point_spheres = (np.radians([point.x for point in points]), phi, np.cos(phi))
         self._point_tree = STRtree(points) if points else None
         self._area_ids = np.array(area_ids, dtype=np.int64)
         self._area_tree = STRtree(envelopes) if envelopes else None
-        self.safe_entry_rows = frozenset(
-            index for index, entry in enumerate(self.entries) if entry.is_safe_entry
-        )
         located_entries = [
             index
             for index, entry in enumerate(self.entries)
@@ -195,11 +259,6 @@ class DirectoryIndex:
     def __len__(self) -> int:
         return len(self.entries) - len(self._removed)
 
-    def live_entries(self) -> Iterable[Entry]:
-        """Every provider of the directory (removed ones left out)."""
-        removed = self._removed
-        return (entry for row, entry in enumerate(self.entries) if row not in removed)
-
     @property
     def changes_since_build(self) -> int:
         """How many entries changed since the spatial indexes were built."""
@@ -217,13 +276,13 @@ class DirectoryIndex:
 
         Changed and new entries are checked on every search besides what the trees return
         (their old tree positions only make the candidates a larger superset), so a write
-        costs a few dictionary updates, not a rebuild.
+        costs a few dictionary updates and an array copy, not a rebuild.
         """
         new = copy.copy(self)
         new.entries = list(self.entries)
         new.by_id = dict(self.by_id)
         extra, gone = set(self._extra), set(self._removed)
-        safe = set(self.safe_entry_rows)
+        updated: dict[int, Entry] = {}
         for provider in changed:
             entry = _entry(provider, self.gazetteer)
             row = new.by_id.get(entry.id_text)
@@ -232,20 +291,20 @@ class DirectoryIndex:
                 new.entries.append(entry)
             else:
                 new.entries[row] = entry
+            updated[row] = entry
             extra.add(row)
             gone.discard(row)
-            if entry.is_safe_entry:
-                safe.add(row)
-            else:
-                safe.discard(row)
+        dropped = []
         for id_text in removed:
             row = new.by_id.get(id_text)
             if row is not None:
+                dropped.append(row)
                 gone.add(row)
                 extra.discard(row)
-                safe.discard(row)
+                updated.pop(row, None)
         new._extra, new._removed = frozenset(extra), frozenset(gone)
-        new.safe_entry_rows = frozenset(safe)
+        new._extra_rows = np.array(sorted(extra), dtype=np.int64)
+        new._rows = self._rows.updated(updated, dropped)
         new.revision, new.last_sequence = revision, last_sequence
         return new
 
@@ -293,31 +352,56 @@ class DirectoryIndex:
         )
         return (unlocated[0], None) if unlocated else None
 
-    def candidates(self, place: Place, max_distance_km: float) -> set[int]:
-        """Indexes of every entry that may cover `place` (each at most once)."""
-        found: set[int] = set()
+    def candidates(self, place: Place, max_distance_km: float) -> Nearby:
+        """Every entry that may cover `place`, each once, with its distance from it."""
+        found = [self._extra_rows]
         if self._point_tree is not None:
             dlon, dlat = degrees_around(place.lat, max_distance_km)
             window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
-            hits = self._point_tree.query(window)
-            # The box's corners hold a fifth of its points; they are out of reach, and
-            # dropping them here at once saves looking at each of them in Python.
-            spheres = self._point_spheres
-            near = within_km(
-                SpherePoint.of(place.lon, place.lat),
-                (spheres[0][hits], spheres[1][hits], spheres[2][hits]),
-                max_distance_km,
-            )
-            found.update(self._point_ids[hits[near]].tolist())
+            found.append(self._point_ids[self._point_tree.query(window)])
         if self._area_tree is not None:
             probe: BaseGeometry = (
                 place.area if place.area is not None else Point(place.lon, place.lat)
             )
-            found.update(self._area_ids[self._area_tree.query(probe)].tolist())
+            found.append(self._area_ids[self._area_tree.query(probe)])
         for pcode in place.pcodes:
-            found.update(self._by_pcode.get(pcode, ()))
+            found.append(self._by_pcode.get(pcode, _NO_ROWS))
         if place.area is not None and place.pcodes:
-            found.update(self._by_ancestor.get(place.pcodes[0], ()))
-        found |= self._extra
-        found -= self._removed
-        return found
+            found.append(self._by_ancestor.get(place.pcodes[0], _NO_ROWS))
+        rows = np.unique(np.concatenate(found))
+        if self._removed:
+            rows = rows[self._rows.live[rows]]
+        nearby = self._measured(place, rows)
+        # The box's corners hold a fifth of its points, out of reach: dropping them here at
+        # once saves looking at each of them in Python.
+        beyond = self._rows.reach_only[nearby.rows] & (nearby.distances > max_distance_km)
+        return Nearby(nearby.rows[~beyond], nearby.distances[~beyond])
+
+    def everywhere(self, place: Place) -> Nearby:
+        """Every entry of the directory (removed ones left out), with its distance."""
+        return self._measured(place, np.flatnonzero(self._rows.live))
+
+    def _measured(self, place: Place, rows: NDArray[np.int64]) -> Nearby:
+        arrays = self._rows
+        spheres = (arrays.lmb[rows], arrays.phi[rows], arrays.cos_phi[rows])
+        return Nearby(rows, distances_km(SpherePoint.of(place.lon, place.lat), spheres))
+
+    def entries_of(
+        self, nearby: Nearby, where: NDArray[np.bool_] | None = None
+    ) -> Iterator[tuple[Entry, float | None]]:
+        """The entries of `nearby` (those `where` marks, if given) with their distances."""
+        rows, distances = nearby
+        if where is not None:
+            rows, distances = rows[where], distances[where]
+        listed: list[float | None] = distances.tolist()
+        for position in np.flatnonzero(np.isnan(distances)).tolist():
+            listed[position] = None
+        return zip(map(self.entries.__getitem__, rows.tolist()), listed, strict=True)
+
+    def offering(self, nearby: Nearby, needs: int) -> Iterator[tuple[Entry, float | None]]:
+        """The entries of `nearby` that offer any of `needs` (as taxonomy.need_bits)."""
+        return self.entries_of(nearby, (self._rows.need_bits[nearby.rows] & needs) != 0)
+
+    def safe_entries(self, nearby: Nearby) -> Iterator[tuple[Entry, float | None]]:
+        """The safe entry points among the entries of `nearby`."""
+        return self.entries_of(nearby, self._rows.is_safe_entry[nearby.rows])

@@ -54,22 +54,20 @@ def haversine_km(a: SpherePoint, b: SpherePoint) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def within_km(
+def distances_km(
     centre: SpherePoint,
     points: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
-    radius_km: float,
-) -> NDArray[np.bool_]:
-    """Which of the points (arrays of `SpherePoint` fields) lie within `radius_km` of `centre`.
+) -> NDArray[np.float64]:
+    """Great-circle distances from `centre` to points given as arrays of `SpherePoint` fields.
 
-    The same haversine as `haversine_km`, all at once, compared before the arcsine and with
-    a hair of slack: a point `haversine_km` puts within the radius is never left out.
+    The same haversine as `haversine_km`, for a hundred points in the time Python takes for
+    a few; a point with a NaN coordinate (no location) gets a NaN distance.
     """
     lmb, phi, cos_phi = points
     h = np.sin((phi - centre.phi) / 2) ** 2 + centre.cos_phi * cos_phi * (
         np.sin((lmb - centre.lmb) / 2) ** 2
     )
-    half_angle = min(math.pi / 2, radius_km / (2 * EARTH_RADIUS_KM))
-    result: NDArray[np.bool_] = h <= math.sin(half_angle) ** 2 * (1 + 1e-9) + 1e-15
+    result: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
     return result
 
 

@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 import shapely
 
 from referral_api.domain import taxonomy
-from referral_api.domain.directory import DirectoryIndex, Entry
+from referral_api.domain.directory import DirectoryIndex, Entry, Nearby
 from referral_api.domain.explanations import Note, note
 from referral_api.domain.gazetteer import Place
-from referral_api.domain.geometry import SpherePoint, haversine_km
 from referral_api.domain.hours import UNKNOWN, OpenState, open_state
 from referral_api.domain.model import Access, Cost, Modality, Service, Sex, Status
 
@@ -194,6 +193,7 @@ class _Needs(NamedTuple):
 
     expansions: dict[str, frozenset[str]]
     wanted: frozenset[str]
+    wanted_bits: int
     single: tuple[str, ...] | None  # with one need, whatever matches matches exactly that one
     medical: frozenset[str]
     # For providers open to everyone, what matches depends on the provider and the needs
@@ -211,9 +211,11 @@ NEEDS_SETS_KEPT = 32
 @lru_cache(maxsize=NEEDS_SETS_KEPT)
 def _needs_plan(needs: tuple[str, ...]) -> _Needs:
     expansions = {need: taxonomy.expand(need) for need in needs}
+    wanted = frozenset[str]().union(*expansions.values())
     return _Needs(
         expansions=expansions,
-        wanted=frozenset().union(*expansions.values()),
+        wanted=wanted,
+        wanted_bits=taxonomy.need_bits(wanted),
         single=needs if len(needs) == 1 else None,
         medical=frozenset(filter(_is_medical, needs)),
         matches={},
@@ -221,14 +223,14 @@ def _needs_plan(needs: tuple[str, ...]) -> _Needs:
 
 
 class _Context:
-    """What one query computes once: its needs, its point, and opening states."""
+    """What one query computes once: its needs and opening states."""
 
     def __init__(self, query: SearchQuery, hours_of: _Context | None = None) -> None:
         self.at = query.at
         self.at_ts = query.at.timestamp()
-        self.point = SpherePoint.of(query.place.lon, query.place.lat)
         plan = _needs_plan(query.needs)
         self.expansions, self.wanted, self.single = plan.expansions, plan.wanted, plan.single
+        self.wanted_bits = plan.wanted_bits
         self.medical_needs, self.matches = plan.medical, plan.matches
         if len(self.matches) >= MATCHES_KEPT_PER_NEEDS:
             self.matches.clear()  # entries of older snapshots go too
@@ -267,21 +269,21 @@ def _verified_days_ago(entry: Entry, at_ts: float) -> int | None:
 
 
 def evaluate(
-    entries: Iterable[Entry],
+    found: Iterable[tuple[Entry, float | None]],
     query: SearchQuery,
     weights: RankingWeights,
     context: _Context,
     excluded: dict[str, int],
 ) -> list[Facts]:
-    """The facts of the providers that pass every hard filter; the others are counted in
-    `excluded` under the first filter they fail.
+    """The facts of the providers `found` (each with its distance from the place) that pass
+    every hard filter; the others are counted in `excluded` under the first filter they fail.
 
     It runs over every nearby provider of every search, so it is written flat: one loop,
     everything the query and the weights fix read into local names before it starts.
     """
     wanted, expansions, single = context.wanted, context.expansions, context.single
     matches = context.matches
-    needs, profile, place, here = query.needs, query.profile, query.place, context.point
+    needs, profile, place = query.needs, query.profile, query.place
     reach, most = weights.max_distance_km, query.max_distance_km
     open_only, hours_of, at, at_ts = query.open_now, context.hours, query.at, context.at_ts
     known_hours = context.known_hours
@@ -295,7 +297,7 @@ def evaluate(
     w_remote = weights.distance * weights.remote_proximity
     w_open, w_soon, soon_minutes = weights.open_now, weights.opens_soon, weights.opens_soon_minutes
     facts: list[Facts] = []
-    for entry in entries:
+    for entry, distance in found:
         provider = entry.provider
         offered_codes = entry.needs
         if offered_codes.isdisjoint(wanted):
@@ -325,8 +327,6 @@ def evaluate(
             if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:
                 matches[id(entry)] = (entry, services, matched)
 
-        point = entry.point
-        distance = None if point is None else haversine_km(here, point)
         if entry.has_declared_area:
             if not _covers(entry, place, distance, reach):
                 excluded["outside_service_area"] += 1
@@ -532,7 +532,7 @@ def _safe_entry_points(
     index: DirectoryIndex,
     query: SearchQuery,
     weights: RankingWeights,
-    candidates: set[int],
+    nearby: Nearby,
     context: _Context,
 ) -> tuple[Option, ...]:
     # Whatever the filters, the caller gets at least one way in: case management, or a
@@ -545,8 +545,7 @@ def _safe_entry_points(
         limit=SAFE_ENTRY_COUNT,
     )
     context = _Context(entry_query, hours_of=context)
-    nearby = map(index.entries.__getitem__, candidates & index.safe_entry_rows)
-    found = evaluate(nearby, entry_query, weights, context, _no_exclusions())
+    found = evaluate(index.safe_entries(nearby), entry_query, weights, context, _no_exclusions())
     options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
     return options or _nearest_entry_anywhere(index, entry_query, weights, context)
 
@@ -589,16 +588,19 @@ def search(
     reach = weights.max_distance_km
     if query.max_distance_km is not None:
         reach = min(reach, query.max_distance_km)
-    candidates = index.candidates(query.place, weights.max_distance_km)
-    row_entry = index.entries.__getitem__
-    nearby: Iterable[Entry] = map(row_entry, candidates)
+    nearby = index.candidates(query.place, weights.max_distance_km)
     if explain:
         # Explaining counts every provider of the directory, not only the nearby ones.
-        nearby = index.live_entries()
-    elif reach < weights.max_distance_km:
-        nearby = map(row_entry, index.candidates(query.place, reach))
+        found = index.entries_of(index.everywhere(query.place))
+    else:
+        # Providers offering none of the needs are left out in one array step; `evaluate`
+        # would exclude them too, one by one.
+        within = (
+            nearby if reach >= weights.max_distance_km else index.candidates(query.place, reach)
+        )
+        found = index.offering(within, context.wanted_bits)
     exclusions = _no_exclusions()
-    kept = evaluate(nearby, query, weights, context, exclusions)
+    kept = evaluate(found, query, weights, context, exclusions)
     ranked = rank(kept, query.needs)
     notes: dict[int, tuple[tuple[Note, ...], tuple[Note, ...]]] = {}
     pathway: tuple[NeedOptions, ...] = ()
@@ -623,7 +625,7 @@ def search(
         options=_options(ranked, query, weights, query.limit, notes),
         pathway=pathway,
         one_stop=one_stop,
-        safe_entry_points=_safe_entry_points(index, query, weights, candidates, context),
+        safe_entry_points=_safe_entry_points(index, query, weights, nearby, context),
         considered=sum(exclusions.values()) + len(kept),
         exclusions=exclusions if explain else None,
     )
@@ -631,5 +633,6 @@ def search(
 
 def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
     """Every provider evaluated without the spatial index: the reference the index must match."""
-    kept = evaluate(index.live_entries(), query, weights, _Context(query), _no_exclusions())
+    everything = index.entries_of(index.everywhere(query.place))
+    kept = evaluate(everything, query, weights, _Context(query), _no_exclusions())
     return rank(kept, query.needs)

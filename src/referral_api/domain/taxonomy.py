@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -152,3 +153,18 @@ def matches(requested: str, offered: str) -> bool:
 def expand(requested: str) -> frozenset[str]:
     """Every taxonomy code that answers a request for `requested`."""
     return frozenset(code for code in _BY_CODE if matches(requested, code)) | {requested}
+
+
+# One bit per code: the directory tests "offers any of these needs" for every nearby
+# provider at once, as one array operation.
+_BITS = {need.code: 1 << position for position, need in enumerate(NEEDS)}
+
+
+def need_bits(codes: Iterable[str]) -> int:
+    """The codes as a set of bits; a code outside the taxonomy has none, as no request
+    can name it.
+    """
+    bits = 0
+    for code in codes:
+        bits |= _BITS.get(code, 0)
+    return bits
