@@ -141,6 +141,15 @@ def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool]:
     return lmb, phi, cos_phi, need_bits(entry.needs), entry.is_safe_entry, reach_only
 
 
+def _distinct(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
+    """The rows of all parts, sorted, each once: np.unique's result at half its cost."""
+    rows = np.concatenate(parts)
+    rows.sort()
+    first = np.ones(len(rows), dtype=np.bool_)
+    np.not_equal(rows[1:], rows[:-1], out=first[1:])
+    return rows[first]
+
+
 class _RowArrays(NamedTuple):
     """What the array steps of a search read about each entry, one item per row."""
 
@@ -368,7 +377,7 @@ class DirectoryIndex:
             found.append(self._by_pcode.get(pcode, _NO_ROWS))
         if place.area is not None and place.pcodes:
             found.append(self._by_ancestor.get(place.pcodes[0], _NO_ROWS))
-        rows = np.unique(np.concatenate(found))
+        rows = _distinct(found)
         if self._removed:
             rows = rows[self._rows.live[rows]]
         nearby = self._measured(place, rows)
