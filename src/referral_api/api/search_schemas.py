@@ -185,7 +185,7 @@ class RenderedParts:
         self._snapshot: object = None
         self._summaries: dict[tuple[str, bool], orjson.Fragment] = {}
         self._services: dict[int, tuple[Service, orjson.Fragment]] = {}
-        self._notes: dict[tuple[Note, str], orjson.Fragment] = {}
+        self._notes: dict[str, dict[Note, orjson.Fragment]] = {}
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -215,15 +215,15 @@ class RenderedParts:
 
     def notes(self, notes: tuple[Note, ...], lang: str) -> list[orjson.Fragment]:
         """Notes as JSON in `lang`."""
-        cache = self._notes
+        cache = self._notes.get(lang)
+        if cache is None or len(cache) >= NOTES_KEPT:  # distances, times and days make many
+            cache = self._notes[lang] = {}
         out = []
         for item in notes:
-            found = cache.get((item, lang))
+            found = cache.get(item)
             if found is None:
-                if len(cache) >= NOTES_KEPT:  # distances, times and days make notes many
-                    cache.clear()
                 text = {"code": item.code, "message": item.message(lang)}
-                found = cache[item, lang] = orjson.Fragment(orjson.dumps(text))
+                found = cache[item] = orjson.Fragment(orjson.dumps(text))
             out.append(found)
         return out
 

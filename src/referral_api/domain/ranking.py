@@ -113,9 +113,8 @@ class Facts(NamedTuple):
     order: tuple[int, float, str]  # urgency tier, then best score, then id: see `rank`
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
-    """A ranked referral option."""
+class Option(NamedTuple):
+    """A ranked referral option (a tuple: an answer holds a dozen and builds them fast)."""
 
     rank: int
     facts: Facts
