@@ -131,14 +131,11 @@ _NO_ROWS: NDArray[np.int64] = np.array([], dtype=np.int64)
 
 
 def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool]:
-    point = (
-        SpherePoint.of(entry.lon, entry.lat)
-        if entry.lon is not None and entry.lat is not None
-        else None
-    )
-    lmb, phi, cos_phi = point if point is not None else (math.nan, math.nan, math.nan)
-    reach_only = point is not None and not entry.has_declared_area
-    return lmb, phi, cos_phi, need_bits(entry.needs), entry.is_safe_entry, reach_only
+    bits, safe = need_bits(entry.needs), entry.is_safe_entry
+    if entry.lon is None or entry.lat is None:
+        return math.nan, math.nan, math.nan, bits, safe, False
+    lmb, phi, cos_phi = SpherePoint.of(entry.lon, entry.lat)
+    return lmb, phi, cos_phi, bits, safe, not entry.has_declared_area
 
 
 def _distinct(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
