@@ -173,6 +173,25 @@ def test_a_body_that_is_not_json_is_422_not_500(sample_client):
     assert_problem(response, 422)
 
 
+def test_a_wrong_key_is_refused_not_taken_for_an_anonymous_caller(sample_client):
+    # A caller who sent a key expects to see what it may see: silently answering as
+    # anonymous would hide confidential options without saying why.
+    wrong = {"Authorization": "Bearer rk_000000000000_" + "x" * 43}
+    body = {"pcode": "CF7113", "needs": ["medical"]}
+    assert_problem(sample_client.post("/v1/referrals/search", json=body, headers=wrong), 401)
+    query = {"pcode": "CF7113", "needs": "medical"}
+    assert_problem(sample_client.get("/v1/referrals", params=query, headers=wrong), 401)
+
+
+def test_the_docs_page_offers_the_key_and_the_language_on_both_searches(sample_client):
+    schema = sample_client.get("/openapi.json").json()
+    for path, method in (("/v1/referrals/search", "post"), ("/v1/referrals", "get")):
+        operation = schema["paths"][path][method]
+        assert {"PartnerKey": []} in operation["security"]
+        headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+        assert headers == ["accept-language"]
+
+
 def test_unknown_query_parameters_are_refused_on_get(sample_client):
     response = sample_client.get(
         "/v1/referrals", params={"pcode": "CF7113", "needs": "medical", "name": "A"}

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from referral_api import operations
-from referral_api.api.deps import SearchCaller, SearchCallerDep
+from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
@@ -65,12 +65,11 @@ def _lang(asked: str | None, accept_language: str | None) -> str:
     return "fr"
 
 
-def _respond(
-    request: SearchRequest, caller: SearchCaller, accept_language: str | None
-) -> dict[str, Any]:
+async def _respond(request: SearchRequest, http: Request) -> Response:
+    caller = await search_caller(http)
     searcher, viewer = caller.engine, caller.viewer
     index = searcher.snapshots.current()
-    lang = _lang(request.lang, accept_language)
+    lang = _lang(request.lang, http.headers.get("accept-language"))
     at = request.at or datetime.now(UTC)
     draft = operations.SearchQueryDraft(
         needs=tuple(dict.fromkeys(request.needs)),
@@ -96,7 +95,7 @@ def _respond(
     )
     _log(request, place.pcodes, result)
     parts = searcher.rendered_parts.for_snapshot(index)
-    return _response(result, place, draft, lang, viewer, index.revision, parts)
+    return _json(_response(result, place, draft, lang, viewer, index.revision, parts))
 
 
 def _log(request: SearchRequest, pcodes: tuple[str, ...], result: SearchResult) -> None:
@@ -158,14 +157,13 @@ def _response(
     description=DESCRIPTION,
     response_model=SearchResponse,
     responses=PROBLEM_RESPONSES,
+    openapi_extra=SEARCH_OPENAPI,
 )
 async def search_referrals(
-    request: Annotated[SearchRequest, Body(openapi_examples=OPENAPI_EXAMPLES)],
-    caller: SearchCallerDep,
-    accept_language: Annotated[str | None, Header(description="fr or en")] = None,
+    request: Annotated[SearchRequest, Body(openapi_examples=OPENAPI_EXAMPLES)], http: Request
 ) -> Response:
     """Find where to refer a survivor."""
-    return _json(_respond(request, caller, accept_language))
+    return await _respond(request, http)
 
 
 @router.get(
@@ -178,11 +176,10 @@ async def search_referrals(
     ),
     response_model=SearchResponse,
     responses=PROBLEM_RESPONSES,
+    openapi_extra=SEARCH_OPENAPI,
 )
 async def search_referrals_get(
-    request: Annotated[SearchRequest, Query()],
-    caller: SearchCallerDep,
-    accept_language: Annotated[str | None, Header(description="fr or en")] = None,
+    request: Annotated[SearchRequest, Query()], http: Request
 ) -> Response:
     """Find where to refer a survivor (query string)."""
-    return _json(_respond(request, caller, accept_language))
+    return await _respond(request, http)
