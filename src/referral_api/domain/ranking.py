@@ -187,6 +187,10 @@ def _active(entry: Entry, at: datetime) -> bool:
     return provider.status is Status.TEMPORARILY_CLOSED and until is not None and until < at.date()
 
 
+# The medical sector and its codes: the 72 h and 120 h windows are about medical care.
+MEDICAL_CODES = taxonomy.expand("medical")
+
+
 class _Needs(NamedTuple):
     """What a set of requested needs means for matching, worked out once per distinct set."""
 
@@ -216,7 +220,7 @@ def _needs_plan(needs: tuple[str, ...]) -> _Needs:
         wanted=wanted,
         wanted_bits=taxonomy.need_bits(wanted),
         single=needs if len(needs) == 1 else None,
-        medical=frozenset(filter(_is_medical, needs)),
+        medical=MEDICAL_CODES.intersection(needs),
         matches={},
     )
 
@@ -250,10 +254,6 @@ class _Context:
             state = open_state(provider.opening_hours, provider.timezone, self.at)
             self.known_hours[key] = state
         return state
-
-
-def _is_medical(need: str) -> bool:
-    return taxonomy.matches("medical", need)
 
 
 def _minutes_until(hours: OpenState, at_ts: float) -> float | None:
@@ -407,7 +407,7 @@ def notes_for(
     reasons: list[Note] = [_offers_needs(facts.matched_needs)]
     warnings: list[Note] = []
     window = query.time_since_incident
-    medical = any(map(_is_medical, facts.matched_needs))
+    medical = not MEDICAL_CODES.isdisjoint(facts.matched_needs)
     if medical and window in (TimeSinceIncident.LT72H, TimeSinceIncident.UNKNOWN):
         if entry.can_pep:
             reasons.append(note("pep_within_72h"))
