@@ -200,7 +200,7 @@ class RenderedParts:
         key = (entry.id_text, withheld)
         found = self._summaries.get(key)
         if found is None:
-            summary = _summary(as_seen_by(viewer, entry.provider), withheld)
+            summary = _summary(as_seen_by(viewer, entry.exact), withheld)
             found = self._summaries[key] = orjson.Fragment(summary.model_dump_json())
         return found
 
@@ -254,7 +254,7 @@ class OptionRenderer:
 
     def _body(self, option: Option) -> dict[str, Any]:
         facts, parts, lang = option.facts, self.parts, self.lang
-        withheld = not self.viewer.may_locate(facts.entry.provider)
+        withheld = not self.viewer.may_locate(facts.entry.exact)
         distance = facts.distance_km
         return {
             "provider": parts.summary(facts.entry, self.viewer, withheld),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from referral_api.domain.model import Provider
+from referral_api.domain.projection import withheld
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +41,5 @@ ANONYMOUS = Viewer()
 
 
 def as_seen_by(viewer: Viewer, provider: Provider) -> Provider:
-    """The provider with everything that would locate it removed, unless `viewer` may locate it.
-
-    A service radius or polygon is centred on the place, and an adm3 unit narrows it to a
-    few km², so they go too; the adm1/adm2 units and the contact route stay.
-    """
-    if viewer.may_locate(provider):
-        return provider
-    return replace(
-        provider,
-        lon=None,
-        lat=None,
-        address=None,
-        admin=replace(provider.admin, adm3=None),
-        service_area=replace(provider.service_area, geometry=None, radius_km=None),
-    )
+    """The provider as `viewer` may see it: whole, or withheld to its public projection."""
+    return provider if viewer.may_locate(provider) else withheld(provider)

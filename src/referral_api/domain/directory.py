@@ -6,7 +6,7 @@ import copy
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -20,24 +20,31 @@ from referral_api.domain.gazetteer import Gazetteer, Place
 from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, distances_km
 from referral_api.domain.hours import is_always_open
 from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
+from referral_api.domain.projection import (
+    CELL_HALF_DIAGONAL_KM,
+    CellArea,
+    public_area,
+    public_projection,
+)
 from referral_api.domain.taxonomy import need_bits
 
 LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
 OPEN_TO_ALL = Eligibility()
-# Confidential providers are ranked from a point snapped to this grid (about 5.5 km), so
-# that distance bands and order, probed from many places, cannot pin the real place down.
-CONFIDENTIAL_GRID_DEGREES = 0.05
-
-
-def _snap(value: float) -> float:
-    return round(round(value / CONFIDENTIAL_GRID_DEGREES) * CONFIDENTIAL_GRID_DEGREES, 6)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A provider with everything search needs precomputed."""
+    """A provider with everything search needs precomputed.
+
+    Search sees a confidential provider only through its public projection: `provider` is
+    that projection, and every field here is computed from it. `exact` is the entry as
+    stored, for rendering to the few callers who may locate it.
+    """
 
     provider: Provider
+    exact: Provider
+    confidential: bool
+    public_area: CellArea | None  # a confidential provider's polygon or radius, as cells
     id_text: str
     lon: float | None
     lat: float | None
@@ -72,7 +79,8 @@ def _shared(values: Iterable[str]) -> frozenset[str]:
     return _SHARED_SETS.setdefault(found, found)
 
 
-def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
+def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
+    provider = public_projection(exact)
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
     if shape_ is not None:
@@ -85,14 +93,15 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
     hours = provider.opening_hours
     # Zone names hold no spaces: the key is unambiguous.
     hours_key = sys.intern(f"{provider.timezone} {hours}") if hours else None
-    lon, lat = provider.lon, provider.lat
-    if provider.is_restricted and lon is not None and lat is not None:
-        lon, lat = _snap(lon), _snap(lat)
+    confidential = exact.is_restricted
     return Entry(
         provider=provider,
+        exact=exact,
+        confidential=confidential,
+        public_area=public_area(exact) if confidential else None,
         id_text=str(provider.id),
-        lon=lon,
-        lat=lat,
+        lon=provider.lon,
+        lat=provider.lat,
         needs=needs,
         area_shape=shape_,
         area_pcodes=_shared(area.pcodes),
@@ -109,7 +118,7 @@ def _entry(provider: Provider, gazetteer: Gazetteer) -> Entry:
         languages=_shared(provider.languages),
         accessibility=_shared(provider.accessibility),
         verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,
-        has_declared_area=area.is_declared,
+        has_declared_area=exact.service_area.is_declared,
         is_safe_entry="case_management" in needs
         or (
             provider.modality is Modality.REMOTE
@@ -130,12 +139,12 @@ class Nearby(NamedTuple):
 _NO_ROWS: NDArray[np.int64] = np.array([], dtype=np.int64)
 
 
-def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool]:
-    bits, safe = need_bits(entry.needs), entry.is_safe_entry
+def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool, bool]:
+    bits, safe, confidential = need_bits(entry.needs), entry.is_safe_entry, entry.confidential
     if entry.lon is None or entry.lat is None:
-        return math.nan, math.nan, math.nan, bits, safe, False
+        return math.nan, math.nan, math.nan, bits, safe, False, confidential
     lmb, phi, cos_phi = SpherePoint.of(entry.lon, entry.lat)
-    return lmb, phi, cos_phi, bits, safe, not entry.has_declared_area
+    return lmb, phi, cos_phi, bits, safe, not entry.has_declared_area, confidential
 
 
 def _distinct(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
@@ -156,11 +165,12 @@ class _RowArrays(NamedTuple):
     need_bits: NDArray[np.int64]  # the needs it offers, as taxonomy.need_bits
     is_safe_entry: NDArray[np.bool_]
     reach_only: NDArray[np.bool_]  # covers a place only by being within reach of it
+    confidential: NDArray[np.bool_]  # measured from the public view of a place
     live: NDArray[np.bool_]  # False once removed
 
     @classmethod
     def of(cls, entries: Sequence[Entry]) -> _RowArrays:
-        columns = list(zip(*map(_row_values, entries), strict=True)) or [()] * 6
+        columns = list(zip(*map(_row_values, entries), strict=True)) or [()] * 7
         return cls(
             np.array(columns[0], dtype=np.float64),
             np.array(columns[1], dtype=np.float64),
@@ -168,6 +178,7 @@ class _RowArrays(NamedTuple):
             np.array(columns[3], dtype=np.int64),
             np.array(columns[4], dtype=np.bool_),
             np.array(columns[5], dtype=np.bool_),
+            np.array(columns[6], dtype=np.bool_),
             np.ones(len(entries), dtype=np.bool_),
         )
 
@@ -183,6 +194,71 @@ class _RowArrays(NamedTuple):
                 column[row] = value
         grown.live[list(removed)] = False
         return grown
+
+
+def _reach(entry: Entry, radius_km: float) -> BaseGeometry:
+    """A box holding every point within `radius_km` of the entry's point."""
+    assert entry.lon is not None and entry.lat is not None
+    _, dlat = degrees_around(entry.lat, radius_km)
+    # Longitude degrees shrink towards the pole: take their width at the box's poleward edge.
+    dlon, _ = degrees_around(min(90.0, abs(entry.lat) + dlat), radius_km)
+    return box(entry.lon - dlon, entry.lat - dlat, entry.lon + dlon, entry.lat + dlat)
+
+
+class _Layer(NamedTuple):
+    """Spatial and P-code indexes over some of the rows: trees map positions to rows."""
+
+    point_ids: NDArray[np.int64]
+    point_tree: STRtree | None
+    area_ids: NDArray[np.int64]
+    area_tree: STRtree | None
+    by_pcode: dict[str, NDArray[np.int64]]
+    by_ancestor: dict[str, NDArray[np.int64]]
+
+    def rows_near(self, place: Place, max_distance_km: float) -> list[NDArray[np.int64]]:
+        """The rows whose entries may cover `place`, in parts, possibly repeated."""
+        found = []
+        if self.point_tree is not None:
+            dlon, dlat = degrees_around(place.lat, max_distance_km)
+            window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
+            found.append(self.point_ids[self.point_tree.query(window)])
+        if self.area_tree is not None:
+            probe: BaseGeometry = (
+                place.area if place.area is not None else Point(place.lon, place.lat)
+            )
+            found.append(self.area_ids[self.area_tree.query(probe)])
+        for pcode in place.pcodes:
+            found.append(self.by_pcode.get(pcode, _NO_ROWS))
+        if place.area is not None and place.pcodes:
+            found.append(self.by_ancestor.get(place.pcodes[0], _NO_ROWS))
+        return found
+
+
+@dataclass
+class _LayerBuilder:
+    points: list[tuple[int, Point]] = field(default_factory=list)
+    envelopes: list[tuple[int, BaseGeometry]] = field(default_factory=list)
+    by_pcode: dict[str, list[int]] = field(default_factory=dict)
+    by_ancestor: dict[str, list[int]] = field(default_factory=dict)
+
+    def build(self) -> _Layer:
+        def rows(items: Sequence[tuple[int, BaseGeometry]]) -> NDArray[np.int64]:
+            return np.array([row for row, _ in items], dtype=np.int64)
+
+        def tree(items: Sequence[tuple[int, BaseGeometry]]) -> STRtree | None:
+            return STRtree([geometry for _, geometry in items]) if items else None
+
+        def arrays(index: dict[str, list[int]]) -> dict[str, NDArray[np.int64]]:
+            return {pcode: np.array(found, dtype=np.int64) for pcode, found in index.items()}
+
+        return _Layer(
+            rows(self.points),
+            tree(self.points),
+            rows(self.envelopes),
+            tree(self.envelopes),
+            arrays(self.by_pcode),
+            arrays(self.by_ancestor),
+        )
 
 
 class DirectoryIndex:
@@ -212,39 +288,34 @@ class DirectoryIndex:
         self.entries: list[Entry] = [_entry(p, gazetteer) for p in providers]
         self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
         self._rows = _RowArrays.of(self.entries)
-        point_ids: list[int] = []
-        points: list[Point] = []
-        area_ids: list[int] = []
-        envelopes: list[BaseGeometry] = []
-        by_pcode: dict[str, list[int]] = {}
-        by_ancestor: dict[str, list[int]] = {}
+        public, confidential = _LayerBuilder(), _LayerBuilder()
         for index, entry in enumerate(self.entries):
+            layer = confidential if entry.confidential else public
             area = entry.provider.service_area
-            if entry.area_shape is not None:
-                area_ids.append(index)
-                envelopes.append(entry.area_shape.envelope)
-            elif area.radius_km is not None and entry.lon is not None and entry.lat is not None:
-                dlon, dlat = degrees_around(entry.lat, area.radius_km)
-                area_ids.append(index)
-                envelopes.append(
-                    box(entry.lon - dlon, entry.lat - dlat, entry.lon + dlon, entry.lat + dlat)
-                )
-            elif entry.lon is not None and entry.lat is not None and not area.pcodes:
-                point_ids.append(index)
-                points.append(Point(entry.lon, entry.lat))
+            located = entry.lon is not None and entry.lat is not None
+            if entry.public_area is not None:
+                bounds = entry.public_area.bounds()
+                if bounds is not None:
+                    layer.envelopes.append((index, box(*bounds)))
+            elif entry.area_shape is not None:
+                layer.envelopes.append((index, entry.area_shape.envelope))
+            elif area.radius_km is not None and located:
+                layer.envelopes.append((index, _reach(entry, area.radius_km)))
+            elif located and not area.pcodes:
+                if entry.confidential:
+                    # Reach is measured from the public view of the place, up to a cell
+                    # away from the place itself: a box of its own, not the point tree.
+                    layer.envelopes.append((index, _reach(entry, max_distance_km)))
+                else:
+                    layer.points.append((index, Point(entry.lon, entry.lat)))
             for pcode in entry.area_pcodes:
-                by_pcode.setdefault(pcode, []).append(index)
+                layer.by_pcode.setdefault(pcode, []).append(index)
             for pcode in entry.area_ancestors:
-                by_ancestor.setdefault(pcode, []).append(index)
-        # Tree positions and P-codes map to rows through arrays: a query's hits join in one call.
-        self._by_pcode = {pcode: np.array(rows, dtype=np.int64) for pcode, rows in by_pcode.items()}
-        self._by_ancestor = {
-            pcode: np.array(rows, dtype=np.int64) for pcode, rows in by_ancestor.items()
-        }
-        self._point_ids = np.array(point_ids, dtype=np.int64)
-        self._point_tree = STRtree(points) if points else None
-        self._area_ids = np.array(area_ids, dtype=np.int64)
-        self._area_tree = STRtree(envelopes) if envelopes else None
+                layer.by_ancestor.setdefault(pcode, []).append(index)
+        self._has_confidential = any(entry.confidential for entry in self.entries)
+        self._public = public.build()
+        # Confidential providers are looked up from the public view of a place alone.
+        self._confidential = confidential.build()
         located_entries = [
             index
             for index, entry in enumerate(self.entries)
@@ -298,6 +369,7 @@ class DirectoryIndex:
             else:
                 new.entries[row] = entry
             updated[row] = entry
+            new._has_confidential = new._has_confidential or entry.confidential
             extra.add(row)
             gone.discard(row)
         dropped = []
@@ -315,14 +387,17 @@ class DirectoryIndex:
         return new
 
     def nearest_safe_entry(
-        self, lon: float, lat: float, usable: Callable[[Entry], bool]
+        self, place: Place, public: Place, usable: Callable[[Entry], bool]
     ) -> tuple[Entry, float | None] | None:
         """The usable safe entry point nearest on the sphere, whatever its declared area.
 
         Boxes in degrees widen until one holds a usable entry within its inscribed circle,
-        so the answer is the great-circle nearest, not the planar one. Entries without a
-        location (hotlines) come last, nearest first by id.
+        so the answer is the great-circle nearest, not the planar one. Confidential entries
+        are measured from the `public` view of the place, up to a cell away from the place,
+        so a box is trusted only that much inside its circle. Entries without a location
+        (hotlines) come last, nearest first by id.
         """
+        lon, lat = place.lon, place.lat
         if self._safe_tree is not None:
             radius = 25.0
             while True:
@@ -336,11 +411,14 @@ class DirectoryIndex:
                         continue
                     if not usable(entry):
                         continue
-                    key = (distance_km(lon, lat, entry.lon, entry.lat), entry.id_text, entry)
+                    origin = public if entry.confidential else place
+                    distance = distance_km(origin.lon, origin.lat, entry.lon, entry.lat)
+                    key = (distance, entry.id_text, entry)
                     if best is None or key[:2] < best[:2]:
                         best = key
                 whole_earth = dlon >= 180 and dlat >= 90
-                if best is not None and (best[0] <= radius or whole_earth):
+                trusted = radius - CELL_HALF_DIAGONAL_KM if self._has_confidential else radius
+                if best is not None and (best[0] <= trusted or whole_earth):
                     return best[2], best[0]
                 if whole_earth:
                     break
@@ -358,39 +436,41 @@ class DirectoryIndex:
         )
         return (unlocated[0], None) if unlocated else None
 
-    def candidates(self, place: Place, max_distance_km: float) -> Nearby:
-        """Every entry that may cover `place`, each once, with its distance from it."""
-        found = [self._extra_rows]
-        if self._point_tree is not None:
-            dlon, dlat = degrees_around(place.lat, max_distance_km)
-            window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
-            found.append(self._point_ids[self._point_tree.query(window)])
-        if self._area_tree is not None:
-            probe: BaseGeometry = (
-                place.area if place.area is not None else Point(place.lon, place.lat)
-            )
-            found.append(self._area_ids[self._area_tree.query(probe)])
-        for pcode in place.pcodes:
-            found.append(self._by_pcode.get(pcode, _NO_ROWS))
-        if place.area is not None and place.pcodes:
-            found.append(self._by_ancestor.get(place.pcodes[0], _NO_ROWS))
+    def candidates(self, place: Place, public: Place, max_distance_km: float) -> Nearby:
+        """Every entry that may cover `place` (confidential ones: its `public` view), each
+        once, with its distance from it."""
+        found = [
+            self._extra_rows,
+            *self._public.rows_near(place, max_distance_km),
+            *self._confidential.rows_near(public, max_distance_km),
+        ]
         rows = _distinct(found)
         if self._removed:
             rows = rows[self._rows.live[rows]]
-        nearby = self._measured(place, rows)
+        nearby = self._measured(place, public, rows)
         # The box's corners hold a fifth of its points, out of reach: dropping them here at
         # once saves looking at each of them in Python.
         beyond = self._rows.reach_only[nearby.rows] & (nearby.distances > max_distance_km)
         return Nearby(nearby.rows[~beyond], nearby.distances[~beyond])
 
-    def everywhere(self, place: Place) -> Nearby:
+    def everywhere(self, place: Place, public: Place) -> Nearby:
         """Every entry of the directory (removed ones left out), with its distance."""
-        return self._measured(place, np.flatnonzero(self._rows.live))
+        return self._measured(place, public, np.flatnonzero(self._rows.live))
 
-    def _measured(self, place: Place, rows: NDArray[np.int64]) -> Nearby:
+    def public_view(self, place: Place) -> Place:
+        """The view of `place` that confidential providers are ranked against."""
+        return self.gazetteer.public_view(place) if self._has_confidential else place
+
+    def _measured(self, place: Place, public: Place, rows: NDArray[np.int64]) -> Nearby:
         arrays = self._rows
         spheres = (arrays.lmb[rows], arrays.phi[rows], arrays.cos_phi[rows])
-        return Nearby(rows, distances_km(SpherePoint.of(place.lon, place.lat), spheres))
+        distances = distances_km(SpherePoint.of(place.lon, place.lat), spheres)
+        confidential = arrays.confidential[rows]
+        if confidential.any():
+            inner = tuple(column[confidential] for column in spheres)
+            from_public = SpherePoint.of(public.lon, public.lat)
+            distances[confidential] = distances_km(from_public, inner)  # type: ignore[arg-type]
+        return Nearby(rows, distances)
 
     def entries_of(
         self, nearby: Nearby, where: NDArray[np.bool_] | None = None

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.errors import AmbiguousPlaceError, FieldProblem, InvalidInputError
 from referral_api.domain.model import AdminArea
+from referral_api.domain.projection import CellArea, footprint, snap
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Place:
     pcodes: tuple[str, ...]
     label: str
     area: BaseGeometry | None = None
+    footprint: CellArea | None = None  # the grid cells of `area`, in a place's public view
 
 
 def normalize(text: str) -> str:
@@ -86,6 +88,7 @@ class Gazetteer:
         self._polygon_areas = [area for area, _ in polygons]
         self._shapes: list[BaseGeometry] = [geometry for _, geometry in polygons]
         self._tree = STRtree(self._shapes) if self._shapes else None
+        self._footprints: dict[str, CellArea] = {}
         self._names: dict[str, list[_Entry]] = {}
         for area in areas:
             entry = _Entry(area.name, area.pcode, area.label_lon, area.label_lat, area.level)
@@ -136,6 +139,21 @@ class Gazetteer:
             )
         geometry = shape(area.geometry) if area.geometry is not None else None
         return Place(area.label_lon, area.label_lat, self.chain(pcode), area.name, geometry)
+
+    def public_view(self, place: Place) -> Place:
+        """The place as confidential providers are ranked against it (see `projection`).
+
+        A point becomes the centre of its grid cell, in the areas that contain that centre;
+        a named area keeps its P-codes and polygon and gains the cells the polygon touches.
+        """
+        lon, lat = snap(place.lon, place.lat)
+        if place.area is None or not place.pcodes:
+            return Place(lon, lat, self.pcodes_at(lon, lat), place.label)
+        pcode = place.pcodes[0]
+        cells = self._footprints.get(pcode)
+        if cells is None:  # at most one per area of the gazetteer
+            cells = self._footprints[pcode] = footprint(place.area)
+        return Place(lon, lat, place.pcodes, place.label, place.area, cells)
 
     def _most_precise(self, entries: Iterable[_Entry]) -> list[_Entry]:
         # "Bimbo" is both a sous-préfecture and its only commune, "Bangui" a préfecture and

@@ -24,6 +24,7 @@ from referral_api.domain.explanations import Note, note
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.hours import UNKNOWN, OpenState, open_state
 from referral_api.domain.model import Access, Cost, Modality, Service, Sex, Status
+from referral_api.domain.projection import cell_of
 
 
 class TimeSinceIncident(StrEnum):
@@ -160,7 +161,13 @@ def _eligible(service: Service, profile: Profile) -> bool:
 
 
 def _covers(entry: Entry, place: Place, distance: float | None, reach_km: float) -> bool:
+    """Whether the entry serves `place` (for a confidential entry: the place's public view)."""
     area = entry.provider.service_area
+    cells = entry.public_area
+    if cells is not None:
+        if cell_of(place.lon, place.lat) in cells:
+            return True
+        return place.footprint is not None and cells.meets(place.footprint)
     if entry.area_shape is not None:
         # A point is covered by a shape exactly when it intersects it (boundary included).
         if shapely.intersects_xy(entry.area_shape, place.lon, place.lat):
@@ -226,9 +233,13 @@ def _needs_plan(needs: tuple[str, ...]) -> _Needs:
 
 
 class _Context:
-    """What one query computes once: its needs and opening states."""
+    """What one query computes once: its needs, opening states and the public view of its
+    place, which confidential providers are ranked against."""
 
-    def __init__(self, query: SearchQuery, hours_of: _Context | None = None) -> None:
+    def __init__(
+        self, query: SearchQuery, public_place: Place, hours_of: _Context | None = None
+    ) -> None:
+        self.public_place = public_place
         self.at = query.at
         self.at_ts = query.at.timestamp()
         plan = _needs_plan(query.needs)
@@ -282,7 +293,7 @@ def evaluate(
     """
     wanted, expansions, single = context.wanted, context.expansions, context.single
     matches = context.matches
-    needs, profile, place = query.needs, query.profile, query.place
+    needs, profile, place, public = query.needs, query.profile, query.place, context.public_place
     reach, most = weights.max_distance_km, query.max_distance_km
     open_only, hours_of, at, at_ts = query.open_now, context.hours, query.at, context.at_ts
     known_hours = context.known_hours
@@ -327,7 +338,7 @@ def evaluate(
                 matches[id(entry)] = (entry, services, matched)
 
         if entry.has_declared_area:
-            if not _covers(entry, place, distance, reach):
+            if not _covers(entry, public if entry.confidential else place, distance, reach):
                 excluded["outside_service_area"] += 1
                 continue
         elif distance is None or distance > reach:
@@ -543,7 +554,7 @@ def _safe_entry_points(
         time_since_incident=query.time_since_incident,
         limit=SAFE_ENTRY_COUNT,
     )
-    context = _Context(entry_query, hours_of=context)
+    context = _Context(entry_query, context.public_place, hours_of=context)
     found = evaluate(index.safe_entries(nearby), entry_query, weights, context, _no_exclusions())
     options = _options(rank(found, SAFE_ENTRY_NEEDS), entry_query, weights, SAFE_ENTRY_COUNT, {})
     return options or _nearest_entry_anywhere(index, entry_query, weights, context)
@@ -555,7 +566,7 @@ def _nearest_entry_anywhere(
     def usable(entry: Entry) -> bool:
         return _active(entry, query.at) and entry.provider.accepting_referrals
 
-    nearest = index.nearest_safe_entry(query.place.lon, query.place.lat, usable)
+    nearest = index.nearest_safe_entry(query.place, context.public_place, usable)
     if nearest is None:
         return ()
     entry, distance = nearest
@@ -583,19 +594,21 @@ def search(
     explain: bool = False,
 ) -> SearchResult:
     """Ranked options for the query; with `explain`, how many providers each filter excluded."""
-    context = _Context(query)
+    place = query.place
+    public = index.public_view(place)
+    context = _Context(query, public)
     reach = weights.max_distance_km
     if query.max_distance_km is not None:
         reach = min(reach, query.max_distance_km)
-    nearby = index.candidates(query.place, weights.max_distance_km)
+    nearby = index.candidates(place, public, weights.max_distance_km)
     if explain:
         # Explaining counts every provider of the directory, not only the nearby ones.
-        found = index.entries_of(index.everywhere(query.place))
+        found = index.entries_of(index.everywhere(place, public))
     else:
         # Providers offering none of the needs are left out in one array step; `evaluate`
         # would exclude them too, one by one.
         within = (
-            nearby if reach >= weights.max_distance_km else index.candidates(query.place, reach)
+            nearby if reach >= weights.max_distance_km else index.candidates(place, public, reach)
         )
         found = index.offering(within, context.wanted_bits)
     exclusions = _no_exclusions()
@@ -632,6 +645,7 @@ def search(
 
 def brute_force(index: DirectoryIndex, query: SearchQuery, weights: RankingWeights) -> list[Facts]:
     """Every provider evaluated without the spatial index: the reference the index must match."""
-    everything = index.entries_of(index.everywhere(query.place))
-    kept = evaluate(everything, query, weights, _Context(query), _no_exclusions())
+    public = index.public_view(query.place)
+    everything = index.entries_of(index.everywhere(query.place, public))
+    kept = evaluate(everything, query, weights, _Context(query, public), _no_exclusions())
     return rank(kept, query.needs)
