@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from referral_api.db import repository
 from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
-from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.access import Viewer
 from referral_api.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -26,7 +26,8 @@ from referral_api.domain.errors import (
     NotFoundError,
     PreconditionFailedError,
 )
-from referral_api.domain.model import Provider
+from referral_api.domain.model import Provider, Visibility
+from referral_api.domain.projection import withheld
 from referral_api.domain.validation import ensure_valid
 from referral_api.interop.geojson import validation_problems
 
@@ -390,23 +391,42 @@ def provider_history(
     return repository.events_of(session=session, provider_id=provider_id)
 
 
-def _seen_document(viewer: Viewer, document: dict[str, Any] | None) -> dict[str, Any] | None:
+def _withheld_document(document: dict[str, Any] | None) -> dict[str, Any] | None:
     if document is None:
         return None
-    parsed = ProviderDocument.model_validate(document)
-    provider = parsed.to_provider(uuid.UUID(int=0))
-    return ProviderDocument.of_provider(as_seen_by(viewer, provider)).model_dump(mode="json")
+    provider = ProviderDocument.model_validate(document).to_provider(uuid.UUID(int=0))
+    return ProviderDocument.of_provider(withheld(provider)).model_dump(mode="json")
+
+
+def _is_restricted(document: dict[str, Any] | None) -> bool:
+    return document is not None and document.get("visibility") == Visibility.RESTRICTED.value
+
+
+def event_as_seen_by(viewer: Viewer, event: ChangeEvent, restricted_now: bool) -> ChangeEvent:
+    """An event of the change feed as `viewer` may see it.
+
+    The entry's organization and admins see it whole. Others never see who made it (key,
+    organization, request: history is the owner's), and for an entry that is confidential
+    now, or was in this event, they see both documents withheld to the public projection,
+    even a version from before it became confidential: making a mistakenly public safe
+    house confidential must hide where it was too. When the withheld documents are the
+    same, the event says only that the entry changed.
+    """
+    if viewer.may_change(event.organization_id):
+        return event
+    anonymous = replace(event, actor_key_id=None, actor_organization_id=None, request_id=None)
+    if not (restricted_now or _is_restricted(event.before) or _is_restricted(event.after)):
+        return anonymous
+    before, after = _withheld_document(event.before), _withheld_document(event.after)
+    if before is not None and before == after:
+        return replace(anonymous, before=None, after=None, changes_withheld=True)
+    return replace(anonymous, before=before, after=after)
 
 
 def changes_after(*, session: Session, after: int, limit: int, viewer: Viewer) -> list[ChangeEvent]:
-    """The change feed from `after` on: confidential locations withheld from whoever may not
-    see them, as everywhere else."""
+    """The change feed from `after` on, each event as `viewer` may see it."""
     events = repository.events_after(session=session, after=after, limit=limit)
-    return [
-        replace(
-            event,
-            before=_seen_document(viewer, event.before),
-            after=_seen_document(viewer, event.after),
-        )
-        for event in events
-    ]
+    restricted = repository.restricted_among(
+        session=session, provider_ids=(event.provider_id for event in events)
+    )
+    return [event_as_seen_by(viewer, event, event.provider_id in restricted) for event in events]

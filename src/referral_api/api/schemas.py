@@ -148,11 +148,23 @@ class ChangeOut(BaseModel):
     provider_id: uuid.UUID
     organization_id: str
     revision: int = Field(description="The entry's revision after this change")
-    actor_key_id: str | None = Field(description="The id (not the secret) of the key used")
-    actor_organization_id: str | None
-    request_id: str | None
+    actor_key_id: str | None = Field(
+        description="The id (not the secret) of the key used; for the entry's organization "
+        "and admins only"
+    )
+    actor_organization_id: str | None = Field(
+        description="The organization of that key; for the entry's organization and admins only"
+    )
+    request_id: str | None = Field(
+        description="The request's X-Request-ID; for the entry's organization and admins only"
+    )
     before: dict[str, Any] | None = Field(description="The entry before; null on creation")
     after: dict[str, Any] | None = Field(description="The entry after; null on deletion")
+    changes_withheld: bool = Field(
+        default=False,
+        description="True when this change altered nothing this caller may see of a "
+        "confidential entry: `before` and `after` are then null",
+    )
 
 
 class ChangeList(BaseModel):

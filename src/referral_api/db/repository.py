@@ -551,6 +551,18 @@ def set_deleted_if(
     return result.scalar_one_or_none()
 
 
+def restricted_among(*, session: Session, provider_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the providers that are confidential now, deleted ones included."""
+    wanted = list(set(provider_ids))
+    if not wanted:
+        return set()
+    statement = select(col(ProviderRow.id)).where(
+        col(ProviderRow.id).in_(wanted),
+        col(ProviderRow.visibility) == Visibility.RESTRICTED.value,
+    )
+    return set(session.scalars(statement))
+
+
 def get_provider_any(*, session: Session, provider_id: uuid.UUID) -> tuple[Provider, bool] | None:
     """The provider with that id and whether it is deleted, deleted ones included."""
     row = session.get(ProviderRow, provider_id)
@@ -656,6 +668,8 @@ class ChangeEvent:
     revision: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    # Set on a caller's view of the event when what changed is hidden from that caller.
+    changes_withheld: bool = False
 
 
 def _event(row: ChangeEventRow) -> ChangeEvent:

@@ -34,10 +34,11 @@ from referral_api.domain.model import Provider
 GRID_DEGREES = 0.05
 # Half the diagonal of a cell in km, at most: how far a point lies from its cell's centre.
 CELL_HALF_DIAGONAL_KM = 4.0
-# An area of more cells than this (about 7.7 million km² at the equator) is not listed cell
-# by cell: it stands for every cell of its bounding span, a superset, which is safe (it can
-# only make a provider show in more places) and keeps memory bounded.
-MAX_LISTED_CELLS = 250_000
+# An area spanning more cells than this (about 300,000 km² at the equator, half the Central
+# African Republic) is not listed cell by cell: it stands for every cell of its bounding
+# span, a superset, which is safe (it can only make a provider show in more places) and
+# keeps each provider's share of memory under a megabyte.
+MAX_LISTED_CELLS = 10_000
 
 Cell = tuple[int, int]
 

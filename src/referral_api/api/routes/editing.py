@@ -243,6 +243,7 @@ def _change(event: ChangeEvent) -> ChangeOut:
         request_id=event.request_id,
         before=event.before,
         after=event.after,
+        changes_withheld=event.changes_withheld,
     )
 
 
@@ -268,7 +269,10 @@ def provider_history(provider_id: ProviderId, session: SessionDep, viewer: Viewe
         "Every accepted write in order — creations, changes, verifications, deletions "
         "(tombstones: `after` is null) and restorations — for systems that keep a copy of the "
         "directory. Start with `after=0`, then pass `next_after` until it comes back null. "
-        "Confidential locations are withheld unless your key may see them."
+        "Unless your key belongs to the entry's organization or an admin: who made a change "
+        "is not shown, and every event of an entry that is confidential now, or was in that "
+        "event, shows its documents with the location withheld; an event that changed "
+        "nothing you may see has `changes_withheld` true and null documents."
     ),
     response_model=ChangeList,
     responses=problem_responses(401, 422, 429),

@@ -1,0 +1,272 @@
+"""A safe house cannot be located through the API by anyone its organization did not entitle.
+
+The attacks an outsider would run, through the real app: a fine grid of searches around
+the house, random pairs of places in one cell, the change feed across visibility flips,
+and every read path searched for the house's exact coordinates, area and address.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from referral_api import operations
+from referral_api.app import create_app
+from referral_api.domain.projection import GRID_DEGREES, cell_of
+from referral_api.settings import Settings
+from tests.api.conftest import bearer, make_key
+from tests.api.test_partner_writes import NEW_ENTRY, read
+from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
+
+HOUSE = (18.618189, 4.38084)
+
+
+def _square(lon: float, lat: float, half: float) -> dict[str, Any]:
+    west, south, east, north = lon - half, lat - half, lon + half, lat + half
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+AREAS = {
+    "polygon": {"geometry": _square(*HOUSE, 0.005)},
+    "radius": {"radius_km": 1.0},
+}
+
+
+def _patch(client, keys, provider_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    _, etag = read(client, provider_id, keys.owner)
+    response = client.patch(
+        f"/v1/providers/{provider_id}", json=changes, headers={**keys.owner, "If-Match": etag}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _about_house(answer: dict[str, Any]) -> str:
+    """What an answer tells of the house: whether it is listed (it is the only shelter), as
+    what, and the explanation's counts. (Whether it also makes the three safe entry points
+    depends on the public places near the probe; the test after this one holds those lists
+    to the grid too, in a directory of confidential places only.)"""
+    shown = [
+        {key: value for key, value in option.items() if key != "rank"}
+        for option in answer["options"]
+        if option["provider"]["id"] == SAFE_HOUSE_ID
+    ]
+    return json.dumps([shown, answer["explanation"]], sort_keys=True)
+
+
+@pytest.mark.parametrize("area", sorted(AREAS))
+def test_a_grid_scan_learns_nothing_finer_than_a_cell(client, keys, area):
+    _patch(client, keys, SAFE_HOUSE_ID, {"service_area": AREAS[area]})
+    step, size = 0.006, 12  # 144 probes over four cells around the house
+    for viewer in ({}, keys.other):
+        answers: dict[tuple[int, int], set[str]] = {}
+        listed = 0
+        for row in range(size):
+            for column in range(size):
+                lon = HOUSE[0] + (column - size / 2) * step
+                lat = HOUSE[1] + (row - size / 2) * step
+                body = {"lat": lat, "lon": lon, "needs": ["safety.shelter"], "explain": True}
+                answer = client.post("/v1/referrals/search", json=body, headers=viewer).json()
+                answers.setdefault(cell_of(lon, lat), set()).add(_about_house(answer))
+                listed += any(o["provider"]["id"] == SAFE_HOUSE_ID for o in answer["options"])
+        assert len(answers) >= 4
+        assert all(len(found) == 1 for found in answers.values()), answers
+        assert 0 < listed < size * size  # the scan did reach the house, and its edge
+
+
+@pytest.fixture
+def confidential_only(database_url, tmp_path):
+    """The app on a directory of confidential places only (the safe house and four more,
+    with polygons, radii and P-codes), the sample's gazetteer, and another partner's key."""
+    document = sample_document()
+    house = next(f for f in document["features"] if f["id"] == SAFE_HOUSE_ID)
+    features = [house]
+    extras = [
+        ((18.5512, 4.3671), {"geometry": _square(18.5512, 4.3671, 0.03)}),
+        ((18.5987, 4.4049), {"radius_km": 6.0}),
+        ((18.6611, 4.3402), {"pcodes": ["CF7115"]}),
+        ((18.5055, 4.3866), None),
+    ]
+    for number, ((lon, lat), area) in enumerate(extras):
+        feature = json.loads(json.dumps(house))
+        feature["id"] = f"00000000-0000-4000-8000-00000000000{number}"
+        feature["geometry"]["coordinates"] = [lon, lat]
+        feature["properties"]["service_area"] = area
+        feature["properties"]["services"][0]["eligibility"]["sexes"] = []
+        features.append(feature)
+    document["features"] = features
+    services = tmp_path / "confidential.geojson"
+    services.write_text(json.dumps(document), encoding="utf-8")
+    app = create_app(Settings(database_url=database_url, load_sample_when_empty=False))
+    with TestClient(app) as client:
+        with Session(client.app.state.engine) as session:
+            operations.load_sample_when_empty(
+                session=session, services_path=services, admin_areas_path=AREAS_PATH
+            )
+        client.app.state.snapshots.refresh()
+        assert len(client.app.state.snapshots.current()) == len(features)
+        _, other = make_key(client, "clinique-juridique")
+        yield client, bearer(other)
+
+
+shares = st.floats(0.001, 0.999)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cell=st.tuples(st.integers(368, 375), st.integers(85, 89)),
+    first=st.tuples(shares, shares),
+    second=st.tuples(shares, shares),
+    needs=st.lists(
+        st.sampled_from(["safety.shelter", "case_management", "safety", "medical"]),
+        min_size=1,
+        max_size=2,
+        unique=True,
+    ),
+    extra=st.fixed_dictionaries(
+        {},
+        optional={
+            "explain": st.booleans(),
+            "max_distance_km": st.sampled_from([1.0, 3.0, 8.0]),
+            "sex": st.sampled_from(["female", "male"]),
+            "age": st.sampled_from([12, 30]),
+            "time_since_incident": st.sampled_from(["lt72h", "gt120h"]),
+            "lang": st.sampled_from(["fr", "en"]),
+        },
+    ),
+    viewer=st.sampled_from(["anonymous", "other"]),
+)
+def test_two_places_of_one_cell_get_byte_identical_answers(
+    confidential_only, cell, first, second, needs, extra, viewer
+):
+    client, other = confidential_only
+    headers = other if viewer == "other" else {}
+
+    def answer(share: tuple[float, float]) -> bytes:
+        lon = (cell[0] + share[0]) * GRID_DEGREES
+        lat = (cell[1] + share[1]) * GRID_DEGREES
+        body = {"lon": lon, "lat": lat, "needs": needs, "at": "2026-11-27T09:00:00Z", **extra}
+        response = client.post("/v1/referrals/search", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        found = response.json()
+        del found["area"]  # the caller's own place, resolved from the exact point
+        return json.dumps(found, sort_keys=True).encode()
+
+    assert answer(first) == answer(second)
+
+
+def _feed_of(client, provider_id: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items = client.get("/v1/changes", params={"limit": 1000}, headers=headers).json()["items"]
+    return [event for event in items if event["provider_id"] == provider_id]
+
+
+def _digits(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def test_making_a_public_entry_confidential_hides_where_it_was(client, keys):
+    created = client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).json()
+    pid = created["id"]
+    _patch(client, keys, pid, {"address": "Rue 12, porte bleue"})
+    _patch(client, keys, pid, {"visibility": "restricted"})
+    moved = _patch(client, keys, pid, {"location": {"lon": 18.5433, "lat": 4.3929}})
+    assert moved["revision"] == 4
+    for headers in ({}, keys.other):
+        events = _feed_of(client, pid, headers)
+        assert [e["action"] for e in events] == ["create", "update", "update", "update"]
+        text = json.dumps(events)
+        for secret in ("18.5412", "4.3921", "18.5433", "4.3929", "Rue 12"):
+            assert secret not in text
+        assert all(e["actor_key_id"] is None and e["request_id"] is None for e in events)
+        assert all(e["actor_organization_id"] is None for e in events)
+        assert events[1]["changes_withheld"] is True  # the address alone changed
+        assert events[1]["before"] is None and events[1]["after"] is None
+        assert events[2]["after"]["visibility"] == "restricted"  # that, anyone may learn
+        assert events[3]["changes_withheld"] is True  # it moved: nothing else to see
+    for headers in (keys.owner, keys.admin):
+        events = _feed_of(client, pid, headers)
+        assert events[0]["after"]["location"] == NEW_ENTRY["location"]
+        assert events[3]["after"]["location"] == {"lon": 18.5433, "lat": 4.3929}
+        assert events[0]["actor_key_id"] == keys.owner_key_id
+        assert not any(e["changes_withheld"] for e in events)
+
+
+def test_making_a_confidential_entry_public_keeps_its_past_hidden(client, keys):
+    _patch(client, keys, SAFE_HOUSE_ID, {"location": {"lon": 18.6201, "lat": 4.3822}})
+    _patch(client, keys, SAFE_HOUSE_ID, {"visibility": "public"})
+    events = _feed_of(client, SAFE_HOUSE_ID, {})
+    assert [e["changes_withheld"] for e in events] == [True, False]
+    flip = events[1]
+    assert flip["before"]["visibility"] == "restricted" and flip["after"]["visibility"] == "public"
+    assert flip["before"]["location"] is None and flip["after"]["location"] is None
+    assert _digits(HOUSE[0]) not in json.dumps(events)
+    # Public from now on: the entry itself shows where it is.
+    one, _ = read(client, SAFE_HOUSE_ID, {})
+    assert one["location"] == {"lon": 18.6201, "lat": 4.3822}
+
+
+@pytest.mark.parametrize("area", sorted(AREAS))
+def test_no_read_path_shows_the_house_its_area_or_address(client, keys, area):
+    _patch(
+        client,
+        keys,
+        SAFE_HOUSE_ID,
+        {"service_area": AREAS[area], "address": "Rue 12, porte bleue"},
+    )
+    secrets = [_digits(HOUSE[0]), _digits(HOUSE[1]), "Rue 12"]
+    secrets += [_digits(HOUSE[0] - 0.005), _digits(HOUSE[1] + 0.005), '"radius_km": 1.0']
+    geo = {"Accept": "application/geo+json"}
+    search = {"lat": HOUSE[1], "lon": HOUSE[0], "needs": ["safety"], "explain": True}
+    for headers in ({}, keys.other):
+        answers = [
+            client.get(f"/v1/providers/{SAFE_HOUSE_ID}", headers=headers),
+            client.get(f"/v1/providers/{SAFE_HOUSE_ID}", headers={**headers, **geo}),
+            client.get("/v1/providers", params={"limit": 200}, headers=headers),
+            client.get("/v1/providers", params={"limit": 200}, headers={**headers, **geo}),
+            client.get("/v1/providers", params={"need": "safety"}, headers=headers),
+            client.get("/v1/changes", params={"limit": 1000}, headers=headers),
+            client.post("/v1/referrals/search", json=search, headers=headers),
+            client.get("/v1/referrals", params={**search, "needs": "safety"}, headers=headers),
+            # Outside the declared area, inside the house's cell: listed all the same.
+            client.post("/v1/referrals/search", json={**search, "lat": 4.395}, headers=headers),
+        ]
+        for response in answers:
+            assert response.status_code == 200, response.text
+            assert SAFE_HOUSE_ID in response.text
+            text = response.text.replace(" ", "").replace('":', '": ')
+            for secret in secrets:
+                assert secret not in text, (response.request.url, secret)
+        listed = client.get("/v1/providers", params={"limit": 200}, headers=headers).json()
+        house = next(p for p in listed["items"] if p["id"] == SAFE_HOUSE_ID)
+        assert house["service_area"] is None  # neither the polygon nor the radius
+        assert house["admin"]["adm3"] is None
+    owner = client.get(f"/v1/providers/{SAFE_HOUSE_ID}", headers=keys.owner).json()
+    assert owner["address"] == "Rue 12, porte bleue"
+    assert owner["admin"]["adm3"] == "CF7117"
+    assert {key: owner["service_area"][key] for key in AREAS[area]} == AREAS[area]
+
+
+def test_the_distance_band_is_measured_between_cells(client, keys):
+    """The band and the score come from the centres of the two cells, so that stepping
+    across the house's cell does not show where in it the house is."""
+    bands = set()
+    for share in (0.05, 0.5, 0.95):
+        lon = (cell_of(*HOUSE)[0] + share) * GRID_DEGREES
+        body = {"lat": HOUSE[1], "lon": lon, "needs": ["safety.shelter"]}
+        option = client.post("/v1/referrals/search", json=body).json()["options"][0]
+        assert option["provider"]["id"] == SAFE_HOUSE_ID
+        bands.add((option["distance_band"], option["score"], option["distance_km"]))
+    assert len(bands) == 1
+    ((band, _, exact),) = bands
+    assert band == "under 2 km" and exact is None
