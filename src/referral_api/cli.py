@@ -55,6 +55,10 @@ def serve(
         # uvicorn's access log records client addresses and query strings (coordinates of
         # GET searches); the app writes its own, without either.
         access_log=False,
+        # uvicorn would rewrite the client address from X-Forwarded-For sent by any peer in
+        # FORWARDED_ALLOW_IPS (127.0.0.1 unless set), letting a client rotate addresses past
+        # the brake; the app reads the header itself, from REFERRAL_TRUSTED_PROXIES alone.
+        proxy_headers=False,
         log_level=settings.log_level,
     )
 

@@ -1,6 +1,8 @@
 import httpx
 import pytest
 
+from tests.conftest import SAFE_HOUSE_ID
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,3 +25,16 @@ def test_logs_hold_neither_query_values_nor_client_addresses(server):
     assert any("GET /v1/providers 200" in line for line in access)
     assert "18.531234" not in log and "4.361234" not in log
     assert not any("127.0.0.1" in line for line in access)
+
+
+def test_forwarded_headers_do_not_let_a_client_out_of_the_brake(server):
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told not to; `serve` must.
+    wrong = "Bearer rk_0123456789ab_" + "y" * 43
+    statuses = [
+        httpx.get(
+            f"{server.url}/v1/providers/{SAFE_HOUSE_ID}",
+            headers={"Authorization": wrong, "X-Forwarded-For": f"198.51.100.{number}"},
+        ).status_code
+        for number in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]

@@ -1,10 +1,8 @@
-"""Who is calling: API keys in `Authorization: Bearer …`, and a brake on guessing them."""
+"""Who is calling: API keys in `Authorization: Bearer …`, and a brake on failing with them."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,8 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from referral_api.api.clients import client_of
 from referral_api.db import repository
 from referral_api.domain.access import ANONYMOUS, Viewer
+from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import AuthenticationError, RateLimitedError
 from referral_api.domain.keys import Role, key_id_of, matches
 
@@ -26,41 +26,6 @@ bearer = HTTPBearer(
 )
 
 KEY_TOUCH_INTERVAL_SECONDS = 60.0
-
-
-class FailedAuthLimiter:
-    """At most `limit` failed authentications per client in `window` seconds, then 429."""
-
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(client, deque())
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def check(self, client: str) -> None:
-        """Refuse a client that failed too often lately."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(client, now)
-            if len(failures) >= self.limit:
-                retry_after = max(1, int(self.window - (now - failures[0])) + 1)
-                raise RateLimitedError(
-                    "Too many failed authentications from this client", retry_after
-                )
-
-    def failed(self, client: str) -> None:
-        """Count one failed authentication."""
-        now = time.monotonic()
-        with self._lock:
-            self._recent(client, now).append(now)
-            if len(self._failures) > 100_000:  # bound memory under a spray of addresses
-                self._failures = {c: f for c, f in self._failures.items() if f}
 
 
 def _authenticate(engine: Engine, key: str) -> Viewer:
@@ -89,19 +54,32 @@ async def get_viewer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Viewer:
-    """The caller: anonymous without a key; a partner or an admin with a valid one."""
+    """The caller: anonymous without a key; a partner or an admin with a valid one.
+
+    A valid key is always accepted: the brake only turns the 401 of a client that failed
+    too often into a 429. It cannot keep such a client from learning that a guess was
+    right, and need not: keys hold 256 random bits. It tells a misconfigured system to back
+    off and makes a guesser stand out.
+    """
     if credentials is None:
         return ANONYMOUS
-    limiter: FailedAuthLimiter = request.app.state.auth_limiter
-    client = request.client.host if request.client else "unknown"
-    limiter.check(client)
     try:
         return await run_in_threadpool(
             _authenticate, request.app.state.engine, credentials.credentials
         )
     except AuthenticationError:
-        limiter.failed(client)
-        raise
+        brake: FailureBrake = request.app.state.auth_brake
+        client = client_of(
+            request.client.host if request.client else None,
+            request.headers.getlist("x-forwarded-for"),
+            request.app.state.settings.trusted_proxies,
+        )
+        retry_after = brake.failed(client, time.monotonic())
+        if retry_after is None:
+            raise
+        raise RateLimitedError(
+            "Too many failed authentications from this client", retry_after
+        ) from None
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
