@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api.api.clients import client_of
@@ -26,6 +28,9 @@ bearer = HTTPBearer(
 )
 
 KEY_TOUCH_INTERVAL_SECONDS = 60.0
+# A key's last use is bookkeeping: a caller must not wait seconds for it behind a bulk load.
+KEY_TOUCH_WAIT_MS = 100
+logger = logging.getLogger("referral_api.auth")
 
 
 def _authenticate(engine: Engine, key: str) -> Viewer:
@@ -41,13 +46,22 @@ def _authenticate(engine: Engine, key: str) -> Viewer:
             last is None
             or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS
         ):
-            repository.touch_key(session=session, key_id=key_id)
-            session.commit()
+            _record_use(session, key_id)
     return Viewer(
         organization_id=stored.organization_id,
         is_admin=stored.role == Role.ADMIN.value,
         key_id=key_id,
     )
+
+
+def _record_use(session: Session, key_id: str) -> None:
+    try:
+        repository.touch_key(session=session, key_id=key_id, wait_ms=KEY_TOUCH_WAIT_MS)
+        session.commit()
+    except (OperationalError, InterfaceError) as error:
+        # A locked or lost database must not cost a valid key its answer. The error's text
+        # holds the statement's parameters: only its kind is logged.
+        logger.warning("the last use of a key was not recorded: %s", type(error.orig).__name__)
 
 
 async def get_viewer(
