@@ -72,8 +72,8 @@ async def get_viewer(
 
     A valid key is always accepted: the brake only turns the 401 of a client that failed
     too often into a 429. It cannot keep such a client from learning that a guess was
-    right, and need not: keys hold 256 random bits. It tells a misconfigured system to back
-    off and makes a guesser stand out.
+    right, and need not: keys hold 256 random bits. It tells a misconfigured system or a
+    guesser to back off, in the one answer that changes nothing for valid keys.
     """
     if credentials is None:
         return ANONYMOUS
