@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api import __version__, operations
-from referral_api.api.auth import FailedAuthLimiter
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
@@ -21,6 +20,7 @@ from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.search_engine = SearchEngine(
         snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
     )
-    app.state.auth_limiter = FailedAuthLimiter()
+    app.state.auth_brake = FailureBrake()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)

@@ -17,7 +17,7 @@ from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.keys import Role, digest, new_key
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
-from referral_api.logs import configure_logging
+from referral_api.logs import logging_config
 from referral_api.settings import Settings
 
 app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
@@ -45,7 +45,6 @@ def serve(
 ) -> None:
     """Serve the API (migrating the database and loading the sample when it is empty)."""
     settings = Settings()
-    configure_logging(settings.log_level)
     uvicorn.run(
         "referral_api.app:create_app",
         factory=True,
@@ -55,6 +54,11 @@ def serve(
         # uvicorn's access log records client addresses and query strings (coordinates of
         # GET searches); the app writes its own, without either.
         access_log=False,
+        # uvicorn would rewrite the client address from X-Forwarded-For sent by any peer in
+        # FORWARDED_ALLOW_IPS (127.0.0.1 unless set), letting a client rotate addresses past
+        # the brake; the app reads the header itself, from REFERRAL_TRUSTED_PROXIES alone.
+        proxy_headers=False,
+        log_config=logging_config(settings.log_level),
         log_level=settings.log_level,
     )
 

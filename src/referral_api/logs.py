@@ -5,11 +5,30 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_logger = logging.getLogger("referral_api.access")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+# Line breaks, terminal escapes and the other C0/C1 controls, the Unicode line separators,
+# and the bidirectional overrides that make a line read differently than it is written.
+_ESCAPES: dict[int, str] = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x2028,
+        0x2029,
+    )
+} | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 
 def coarse(value: float) -> float:
@@ -63,8 +82,35 @@ def _request_id(given: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def configure_logging(level: str) -> None:
-    """Plain-text logs on stderr at `level`."""
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+class EscapingFormatter(logging.Formatter):
+    """One record, one line: control characters in anything logged are written escaped.
+
+    A path is percent-decoded before it is logged, so `%0D%0A` in a URL would otherwise
+    start a line of the caller's choosing. Tracebacks come out on one line too.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as the plain format has it, escaped where it needs to be."""
+        line = super().format(record)
+        return line if line.isprintable() else line.translate(_ESCAPES)
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """Plain-text logs on stderr at `level`, uvicorn's own included.
+
+    Given to uvicorn, which applies it in every worker process: logging set up in the
+    process that starts the workers is not inherited by them.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"()": EscapingFormatter, "fmt": LOG_FORMAT}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+    }

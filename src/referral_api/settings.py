@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from referral_api.domain.ranking import RankingWeights
 
@@ -53,7 +54,19 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         default=5000, ge=100, description="PostgreSQL cancels any statement running longer."
     )
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated addresses or CIDR ranges of the load balancers and "
+        "reverse proxies in front of the API; only from them is X-Forwarded-For believed.",
+    )
     log_level: str = "info"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @property
     def services_path(self) -> Path:

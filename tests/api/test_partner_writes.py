@@ -61,17 +61,18 @@ def test_a_revoked_key_no_longer_works(client):
     assert_problem(client.post("/v1/providers", json=NEW_ENTRY, headers=bearer(text)), 401)
 
 
-def test_failed_authentication_is_rate_limited(client, keys):
+def test_failed_authentication_is_rate_limited_but_a_valid_key_is_never_refused(client, keys):
     bad = bearer("rk_0123456789ab_" + "y" * 43)
     for _ in range(10):
         assert client.get("/v1/needs").status_code == 200
         assert client.post("/v1/providers", json=NEW_ENTRY, headers=bad).status_code == 401
     limited = client.post("/v1/providers", json=NEW_ENTRY, headers=bad)
     assert_problem(limited, 429)
-    assert 1 <= int(limited.headers["retry-after"]) <= 61
-    # While limited, even a right key from that client waits: guessing gains nothing.
-    assert client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 6  # ten a minute: one more in 6 s
+    # The partner behind the same address (a load balancer, a shared office) goes on.
+    assert client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).status_code == 201
     assert client.get("/v1/needs").status_code == 200  # anonymous reads go on
+    assert_problem(client.post("/v1/providers", json=NEW_ENTRY, headers=bad), 429)
 
 
 @pytest.mark.parametrize(

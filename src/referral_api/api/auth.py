@@ -1,20 +1,22 @@
-"""Who is calling: API keys in `Authorization: Bearer …`, and a brake on guessing them."""
+"""Who is calling: API keys in `Authorization: Bearer …`, and a brake on failing with them."""
 
 from __future__ import annotations
 
-import threading
+import logging
 import time
-from collections import deque
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from referral_api.api.clients import client_of
 from referral_api.db import repository
 from referral_api.domain.access import ANONYMOUS, Viewer
+from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import AuthenticationError, RateLimitedError
 from referral_api.domain.keys import Role, key_id_of, matches
 
@@ -26,41 +28,9 @@ bearer = HTTPBearer(
 )
 
 KEY_TOUCH_INTERVAL_SECONDS = 60.0
-
-
-class FailedAuthLimiter:
-    """At most `limit` failed authentications per client in `window` seconds, then 429."""
-
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(client, deque())
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def check(self, client: str) -> None:
-        """Refuse a client that failed too often lately."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(client, now)
-            if len(failures) >= self.limit:
-                retry_after = max(1, int(self.window - (now - failures[0])) + 1)
-                raise RateLimitedError(
-                    "Too many failed authentications from this client", retry_after
-                )
-
-    def failed(self, client: str) -> None:
-        """Count one failed authentication."""
-        now = time.monotonic()
-        with self._lock:
-            self._recent(client, now).append(now)
-            if len(self._failures) > 100_000:  # bound memory under a spray of addresses
-                self._failures = {c: f for c, f in self._failures.items() if f}
+# A key's last use is bookkeeping: a caller must not wait seconds for it behind a bulk load.
+KEY_TOUCH_WAIT_MS = 100
+logger = logging.getLogger("referral_api.auth")
 
 
 def _authenticate(engine: Engine, key: str) -> Viewer:
@@ -76,8 +46,7 @@ def _authenticate(engine: Engine, key: str) -> Viewer:
             last is None
             or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS
         ):
-            repository.touch_key(session=session, key_id=key_id)
-            session.commit()
+            _record_use(session, key_id)
     return Viewer(
         organization_id=stored.organization_id,
         is_admin=stored.role == Role.ADMIN.value,
@@ -85,23 +54,46 @@ def _authenticate(engine: Engine, key: str) -> Viewer:
     )
 
 
+def _record_use(session: Session, key_id: str) -> None:
+    try:
+        repository.touch_key(session=session, key_id=key_id, wait_ms=KEY_TOUCH_WAIT_MS)
+        session.commit()
+    except (OperationalError, InterfaceError) as error:
+        # A locked or lost database must not cost a valid key its answer. The error's text
+        # holds the statement's parameters: only its kind is logged.
+        logger.warning("the last use of a key was not recorded: %s", type(error.orig).__name__)
+
+
 async def get_viewer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Viewer:
-    """The caller: anonymous without a key; a partner or an admin with a valid one."""
+    """The caller: anonymous without a key; a partner or an admin with a valid one.
+
+    A valid key is always accepted: the brake only turns the 401 of a client that failed
+    too often into a 429. It cannot keep such a client from learning that a guess was
+    right, and need not: keys hold 256 random bits. It tells a misconfigured system or a
+    guesser to back off, in the one answer that changes nothing for valid keys.
+    """
     if credentials is None:
         return ANONYMOUS
-    limiter: FailedAuthLimiter = request.app.state.auth_limiter
-    client = request.client.host if request.client else "unknown"
-    limiter.check(client)
     try:
         return await run_in_threadpool(
             _authenticate, request.app.state.engine, credentials.credentials
         )
     except AuthenticationError:
-        limiter.failed(client)
-        raise
+        brake: FailureBrake = request.app.state.auth_brake
+        client = client_of(
+            request.client.host if request.client else None,
+            request.headers.getlist("x-forwarded-for"),
+            request.app.state.settings.trusted_proxies,
+        )
+        retry_after = brake.failed(client, time.monotonic())
+        if retry_after is None:
+            raise
+        raise RateLimitedError(
+            "Too many failed authentications from this client", retry_after
+        ) from None
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from referral_api.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,8 +26,23 @@ def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+@contextmanager
+def lock_wait(connection: Connection, wait_ms: int) -> Iterator[None]:
+    """Within the block, a statement waits at most `wait_ms` for another transaction's lock."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    else:
+        # LOCAL: the end of the transaction restores the server's own setting.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+        yield
 
 
 def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 5000) -> Engine:

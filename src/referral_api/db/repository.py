@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from referral_api.db.engine import lock_wait
 from referral_api.db.tables import (
     AdminAreaRow,
     ApiKeyRow,
@@ -638,11 +639,12 @@ def revoke_key(*, session: Session, key_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def touch_key(*, session: Session, key_id: str) -> None:
-    """Record that a key was just used."""
-    session.execute(
-        update(ApiKeyRow).where(col(ApiKeyRow.id) == key_id).values(last_used_at=utc_now())
-    )
+def touch_key(*, session: Session, key_id: str, wait_ms: int) -> None:
+    """Record that a key was just used, giving up after `wait_ms` if its row is locked."""
+    with lock_wait(session.connection(), wait_ms):
+        session.execute(
+            update(ApiKeyRow).where(col(ApiKeyRow.id) == key_id).values(last_used_at=utc_now())
+        )
 
 
 def organization_exists(*, session: Session, organization_id: str) -> bool:
