@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 import phonenumbers
@@ -34,6 +34,22 @@ Translations = Annotated[
     dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
     Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
 ]
+
+
+# Moments the service can reason about. Before 1970 the opening-hours library answers
+# wrongly (closed, never changing); near the calendar's ends a time-zone shift, or the
+# year-long lookahead of opening hours, overflows. A century is room for any record or plan.
+EARLIEST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_range(value: datetime) -> datetime:
+    if not EARLIEST_MOMENT <= value < LATEST_MOMENT:
+        raise ValueError("must lie between 1970-01-01T00:00:00Z and 2099-12-31T23:59:59Z")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
 
 
 class _Strict(BaseModel):
@@ -200,7 +216,7 @@ class ProviderProperties(_Strict):
     status_until: date | None = None
     accepting_referrals: bool = True
     visibility: Visibility = Visibility.PUBLIC
-    last_verified_at: AwareDatetime | None = None
+    last_verified_at: Moment | None = None
     last_verified_by: str | None = Field(default=None, max_length=200)
     verification: str = Field(default="partner", max_length=20)
     source: str | None = Field(default=None, max_length=500)

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
 from tests.api.test_partner_writes import NEW_ENTRY
 from tests.api.test_providers import assert_problem
@@ -38,3 +39,48 @@ def test_chunked_bodies_over_64_kib_are_413_and_smaller_ones_go_through(client, 
     assert created.status_code == 201, created.text
     found = chunked_post(client, "/v1/referrals/search", json.dumps(SEARCH).encode(), {})
     assert found.status_code == 200, found.text
+
+
+EDGES_OF_THE_CALENDAR = ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"]
+
+
+@pytest.mark.parametrize(
+    "at", [*EDGES_OF_THE_CALENDAR, "1969-12-31T23:59:59Z", "2100-01-01T00:00:00Z"]
+)
+def test_search_moments_outside_1970_to_2099_are_refused(sample_client, at):
+    for open_now in (False, True):
+        posted = sample_client.post(
+            "/v1/referrals/search", json={**SEARCH, "at": at, "open_now": open_now}
+        )
+        assert_problem(posted, 422, ("body", "at"))
+        got = sample_client.get("/v1/referrals", params={**SEARCH, "at": at, "open_now": open_now})
+        assert_problem(got, 422, ("query", "at"))
+
+
+def test_search_moments_at_the_edges_of_the_range_are_answered(sample_client):
+    for at in ("1970-01-01T00:00:00Z", "2099-12-31T23:59:59+14:00"):
+        response = sample_client.post(
+            "/v1/referrals/search", json={**SEARCH, "at": at, "open_now": True}
+        )
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("moment", ["2026-12-01", "2026-12-01T00:00:00", *EDGES_OF_THE_CALENDAR])
+def test_modified_after_needs_an_offset_and_a_moment_in_range(sample_client, moment):
+    response = sample_client.get("/v1/providers", params={"modified_after": moment})
+    assert_problem(response, 422, ("query", "modified_after"))
+
+
+def test_modified_after_with_an_offset_filters(sample_client):
+    response = sample_client.get(
+        "/v1/providers", params={"modified_after": "2026-12-01T00:00:00+01:00"}
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_the_change_feed_position_is_a_bounded_integer(sample_client):
+    response = sample_client.get("/v1/changes", params={"after": "99999999999999999999999"})
+    assert_problem(response, 422, ("query", "after"))
+    largest = sample_client.get("/v1/changes", params={"after": 2**63 - 1})
+    assert largest.status_code == 200, largest.text
+    assert largest.json() == {"items": [], "next_after": None}

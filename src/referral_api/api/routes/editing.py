@@ -30,6 +30,8 @@ IfMatch = Annotated[
     Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
 ]
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d+)(?:-w)?"\s*$')
+# The largest integer the database drivers bind: a larger `after` could not even be compared.
+MAX_SEQUENCE = 2**63 - 1
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
 
 
@@ -276,7 +278,9 @@ def provider_history(provider_id: ProviderId, session: SessionDep, viewer: Viewe
 def changes(
     session: SessionDep,
     viewer: ViewerDep,
-    after: Annotated[int, Query(ge=0, description="Last sequence already seen")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQUENCE, description="Last sequence already seen")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
 ) -> ChangeList:
     """Change feed."""

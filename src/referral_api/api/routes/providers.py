@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -16,6 +15,7 @@ from referral_api.api.deps import SessionDep
 from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
 from referral_api.api.schemas import ProviderList, ProviderOut
 from referral_api.db.repository import ProviderQuery
+from referral_api.documents import Moment
 from referral_api.domain import taxonomy
 from referral_api.domain.access import Viewer, as_seen_by
 from referral_api.domain.errors import FieldProblem, InvalidInputError
@@ -86,7 +86,12 @@ def list_providers(
     ] = None,
     status: Annotated[Status | None, Query(description="Only providers in this status")] = None,
     modified_after: Annotated[
-        datetime | None, Query(description="Only entries changed after this moment (ISO 8601)")
+        Moment | None,
+        Query(
+            description="Only entries changed after this moment: ISO 8601 with its UTC offset, "
+            "e.g. 2026-12-01T00:00:00Z. A date or a time without an offset is refused (422): "
+            "read in an unknown time zone, it could skip a change."
+        ),
     ] = None,
     cursor: Annotated[
         str | None, Query(description="The next_cursor of the previous page", max_length=64)
