@@ -84,3 +84,45 @@ def test_the_change_feed_position_is_a_bounded_integer(sample_client):
     largest = sample_client.get("/v1/changes", params={"after": 2**63 - 1})
     assert largest.status_code == 200, largest.text
     assert largest.json() == {"items": [], "next_after": None}
+
+
+def nested(depth: int) -> list:
+    value: list = [0]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+ANTIMERIDIAN = [[[179.0, -17.0], [-179.0, -17.0], [-179.0, -16.0], [179.0, -16.0], [179.0, -17.0]]]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "location", "reason"),
+    [
+        ({"type": "Polygon"}, ("coordinates",), "required"),
+        ({"type": "Polygon", "coordinates": {}}, ("coordinates",), "expected an array"),
+        ({"type": "Polygon", "coordinates": nested(900)}, ("coordinates", 0, 0), "2 or 3 numbers"),
+        (
+            {"type": "Polygon", "coordinates": ANTIMERIDIAN},
+            ("coordinates", 0, 1),
+            "crosses the antimeridian",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[18.5, 4.3], [18.6, 4.3], [18.6, 4.4], [18.5, 4.3]]],
+                "extra": {"a": {"b": {}}},
+            },
+            ("extra",),
+            "not a member",
+        ),
+    ],
+)
+def test_malformed_service_areas_are_refused_with_the_reason(
+    client, keys, geometry, location, reason
+):
+    entry = {**NEW_ENTRY, "service_area": {"geometry": geometry}}
+    response = client.post("/v1/providers", json=entry, headers=keys.owner)
+    where = ("body", "service_area", "geometry", *location)
+    body = assert_problem(response, 422, where)
+    assert reason in next(e["message"] for e in body["errors"] if tuple(e["location"]) == where)
