@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -30,6 +31,19 @@ from referral_api.domain.model import (
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+def _visible(value: str) -> str:
+    # A name is what a caseworker reads out and searches for: tabs, line breaks and other
+    # control characters would garble it on screens and in exports; blanks say nothing.
+    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in value):
+        raise ValueError("must not be blank")
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not hold control characters such as tabs or line breaks")
+    return value
+
+
+Name = Annotated[ShortText, AfterValidator(_visible)]
 Translations = Annotated[
     dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
     Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
@@ -196,7 +210,7 @@ class ProviderProperties(_Strict):
     """Everything a partner states about a provider, except its id and location."""
 
     organization_id: str = Field(max_length=64)
-    name: ShortText
+    name: Name
     description: Translations = Field(default_factory=dict)
     modality: Modality = Modality.STATIC
     address: str | None = Field(default=None, max_length=500)
@@ -349,7 +363,7 @@ class OrganizationDocument(_Strict):
     """A partner organization."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: ShortText
+    name: Name
     acronym: str | None = Field(default=None, max_length=40)
     kind: OrganizationKind
     email: str | None = Field(default=None, max_length=320)

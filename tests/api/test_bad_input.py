@@ -126,3 +126,21 @@ def test_malformed_service_areas_are_refused_with_the_reason(
     where = ("body", "service_area", "geometry", *location)
     body = assert_problem(response, 422, where)
     assert reason in next(e["message"] for e in body["errors"] if tuple(e["location"]) == where)
+
+
+@pytest.mark.parametrize(
+    "name", ["", "   ", "\u200b\u00a0", "Espace\nsûr", "Espace\tsûr", "A\x00B", "A\x7f"]
+)
+def test_provider_names_are_visible_text(client, keys, name):
+    response = client.post("/v1/providers", json={**NEW_ENTRY, "name": name}, headers=keys.owner)
+    assert_problem(response, 422, ("body", "name"))
+
+
+def test_an_empty_pcode_is_refused_everywhere(sample_client):
+    assert_problem(
+        sample_client.get("/v1/providers", params={"pcode": ""}), 422, ("query", "pcode")
+    )
+    posted = sample_client.post("/v1/referrals/search", json={**SEARCH, "pcode": ""})
+    assert_problem(posted, 422, ("body", "pcode"))
+    got = sample_client.get("/v1/referrals", params={**SEARCH, "pcode": ""})
+    assert_problem(got, 422, ("query", "pcode"))

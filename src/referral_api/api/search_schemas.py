@@ -67,7 +67,10 @@ class SearchRequest(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84)")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84)")
     pcode: str | None = Field(
-        default=None, max_length=20, description="Or a P-code of any level, e.g. CF7113"
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Or a P-code of any level, e.g. CF7113",
     )
     place: str | None = Field(
         default=None,

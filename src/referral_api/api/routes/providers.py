@@ -78,7 +78,8 @@ def list_providers(
         str | None, Query(description="Need code or sector, e.g. medical.pep or legal")
     ] = None,
     pcode: Annotated[
-        str | None, Query(description="P-code of any level, e.g. CF71 or CF7113", max_length=20)
+        str | None,
+        Query(description="P-code of any level, e.g. CF71 or CF7113", min_length=1, max_length=20),
     ] = None,
     bbox: Annotated[
         str | None,
