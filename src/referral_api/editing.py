@@ -31,6 +31,9 @@ from referral_api.domain.validation import ensure_valid
 from referral_api.interop.geojson import validation_problems
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# The caller's condition on the entry as stored (If-Match): raises unless it holds. It is
+# checked once the caller is known to be allowed the change, and before the change is read.
+Precondition = Callable[[Provider], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,20 +225,28 @@ def change_provider(
     session: Session,
     provider_id: uuid.UUID,
     document: ProviderDocument,
-    expected_revision: int,
+    precondition: Precondition,
     actor: Actor,
 ) -> Provider:
-    """Replace an entry, if it is still at the revision the caller read."""
+    """Replace an entry, if it is still the one the caller read."""
     current = _owned(session, provider_id, actor)
+    precondition(current)
+    return _replace(session, current, document, actor)
+
+
+def _replace(
+    session: Session, current: Provider, document: ProviderDocument, actor: Actor
+) -> Provider:
+    provider_id = current.id
     _require_right(actor, document.organization_id)
     provider = _valid(document, provider_id, session)
     revision = repository.update_provider_if(
-        session=session, provider=provider, expected_revision=expected_revision
+        session=session, provider=provider, expected_revision=current.revision
     )
     if revision is None:
         session.rollback()
         raise PreconditionFailedError(
-            f"The entry changed since revision {expected_revision}: read it again, re-apply "
+            f"The entry changed since revision {current.revision}: read it again, re-apply "
             "your change and send the new ETag"
         )
     _record(
@@ -270,11 +281,12 @@ def patch_provider(
     session: Session,
     provider_id: uuid.UUID,
     patch: dict[str, Any],
-    expected_revision: int,
+    precondition: Precondition,
     actor: Actor,
 ) -> Provider:
-    """Change some fields of an entry (JSON Merge Patch), if it is still at that revision."""
+    """Change some fields of an entry (JSON Merge Patch), if it is still the one read."""
     current = _owned(session, provider_id, actor)
+    precondition(current)
     merged = merge_patch(_document(current), patch)
     try:
         document = ProviderDocument.model_validate(merged)
@@ -283,26 +295,21 @@ def patch_provider(
         raise InvalidInputError(
             f"The patched entry is not valid ({len(problems)} problem(s))", problems
         ) from None
-    return change_provider(
-        session=session,
-        provider_id=provider_id,
-        document=document,
-        expected_revision=expected_revision,
-        actor=actor,
-    )
+    return _replace(session, current, document, actor)
 
 
 def delete_provider(
-    *, session: Session, provider_id: uuid.UUID, expected_revision: int, actor: Actor
+    *, session: Session, provider_id: uuid.UUID, precondition: Precondition, actor: Actor
 ) -> None:
     """Take an entry out of the directory (it stays restorable and in the change feed)."""
     current = _owned(session, provider_id, actor)
+    precondition(current)
     revision = repository.set_deleted_if(
-        session=session, provider_id=provider_id, expected_revision=expected_revision, deleted=True
+        session=session, provider_id=provider_id, expected_revision=current.revision, deleted=True
     )
     if revision is None:
         session.rollback()
-        raise PreconditionFailedError(f"The entry changed since revision {expected_revision}")
+        raise PreconditionFailedError(f"The entry changed since revision {current.revision}")
     _record(
         session,
         actor,

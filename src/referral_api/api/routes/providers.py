@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from referral_api import operations
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
+from referral_api.api.preconditions import not_modified
 from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
 from referral_api.api.schemas import ProviderList, ProviderOut
 from referral_api.db.repository import ProviderQuery
@@ -42,7 +43,8 @@ def _seen(viewer: Viewer, provider: Provider) -> ProviderOut:
     )
 
 
-def _etag(provider: ProviderOut) -> str:
+def etag(provider: ProviderOut) -> str:
+    """The ETag of the entry as `provider` shows it."""
     # The representation differs for callers who may not see a confidential location.
     return f'"{provider.revision}{"-w" if provider.location_withheld else ""}"'
 
@@ -159,10 +161,10 @@ def get_provider(
     """Get one provider."""
     provider = operations.get_provider(session=session, provider_id=provider_id)
     body = _seen(viewer, provider)
-    etag = _etag(body)
-    if if_none_match is not None and etag in {tag.strip() for tag in if_none_match.split(",")}:
-        return Response(status_code=304, headers={"ETag": etag})
+    current = etag(body)
+    if not_modified(if_none_match, current):
+        return Response(status_code=304, headers={"ETag": current})
     if wants_geojson(request):
         feature = provider_feature(as_seen_by(viewer, provider))
-        return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": etag})
-    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})
+        return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": current})
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": current})
