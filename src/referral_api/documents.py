@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import phonenumbers
@@ -28,41 +27,26 @@ from referral_api.domain.model import (
     Status,
     Visibility,
 )
+from referral_api.domain.validation import moment_problem
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 
-
-def _visible(value: str) -> str:
-    # A name is what a caseworker reads out and searches for: tabs, line breaks and other
-    # control characters would garble it on screens and in exports; blanks say nothing.
-    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in value):
-        raise ValueError("must not be blank")
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise ValueError("must not hold control characters such as tabs or line breaks")
-    return value
-
-
-Name = Annotated[ShortText, AfterValidator(_visible)]
 Translations = Annotated[
     dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
     Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
 ]
 
 
-# Moments the service can reason about. Before 1970 the opening-hours library answers
-# wrongly (closed, never changing); near the calendar's ends a time-zone shift, or the
-# year-long lookahead of opening hours, overflows. A century is room for any record or plan.
-EARLIEST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
-
-
 def _within_range(value: datetime) -> datetime:
-    if not EARLIEST_MOMENT <= value < LATEST_MOMENT:
-        raise ValueError("must lie between 1970-01-01T00:00:00Z and 2099-12-31T23:59:59Z")
+    problem = moment_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
+# A moment asked about (not stored, so the rule can be a type: stored entries are read
+# back through these documents and must not fail on what older rules let in).
 Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
 
 
@@ -210,7 +194,7 @@ class ProviderProperties(_Strict):
     """Everything a partner states about a provider, except its id and location."""
 
     organization_id: str = Field(max_length=64)
-    name: Name
+    name: ShortText
     description: Translations = Field(default_factory=dict)
     modality: Modality = Modality.STATIC
     address: str | None = Field(default=None, max_length=500)
@@ -230,7 +214,7 @@ class ProviderProperties(_Strict):
     status_until: date | None = None
     accepting_referrals: bool = True
     visibility: Visibility = Visibility.PUBLIC
-    last_verified_at: Moment | None = None
+    last_verified_at: AwareDatetime | None = None
     last_verified_by: str | None = Field(default=None, max_length=200)
     verification: str = Field(default="partner", max_length=20)
     source: str | None = Field(default=None, max_length=500)
@@ -363,7 +347,7 @@ class OrganizationDocument(_Strict):
     """A partner organization."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: Name
+    name: ShortText
     acronym: str | None = Field(default=None, max_length=40)
     kind: OrganizationKind
     email: str | None = Field(default=None, max_length=320)

@@ -97,4 +97,4 @@ def test_a_verification_moment_at_the_edge_of_the_calendar_is_a_clear_error():
     with pytest.raises(InvalidInputError) as caught:
         parse_directory(document)
     locations = {problem.location for problem in caught.value.problems}
-    assert ("features", 0, "properties", "last_verified_at") in locations
+    assert ("features", 0, "last_verified_at") in locations
