@@ -190,10 +190,23 @@ class ContactsDocument(_Strict):
     focal_point_role: str | None = Field(default=None, max_length=200)
 
 
+# Imports carry these fields; API writes may not (the write use cases refuse them).
+_SET_BY_VERIFY = (
+    "Set by the server: POST /v1/providers/{id}/verify; a write body that sends it is "
+    "refused (422)."
+)
+_READ_ONLY: dict[str, Any] = {"readOnly": True}
+
+
 class ProviderProperties(_Strict):
     """Everything a partner states about a provider, except its id and location."""
 
-    organization_id: str = Field(max_length=64)
+    organization_id: str = Field(
+        max_length=64,
+        description="The organization the entry belongs to: a partner creates entries for "
+        "its own, an admin for any known one. It cannot change afterwards: a PUT must repeat "
+        "it and a PATCH may not set another (422).",
+    )
     name: ShortText
     description: Translations = Field(default_factory=dict)
     modality: Modality = Modality.STATIC
@@ -214,9 +227,24 @@ class ProviderProperties(_Strict):
     status_until: date | None = None
     accepting_referrals: bool = True
     visibility: Visibility = Visibility.PUBLIC
-    last_verified_at: AwareDatetime | None = None
-    last_verified_by: str | None = Field(default=None, max_length=200)
-    verification: str = Field(default="partner", max_length=20)
+    last_verified_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the entry was last confirmed right. " + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
+    last_verified_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The organization that confirmed it. " + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
+    verification: str = Field(
+        default="partner",
+        max_length=20,
+        description="How it was confirmed: partner, or sample for the shipped directory. "
+        + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
     source: str | None = Field(default=None, max_length=500)
     licence: str | None = Field(default=None, max_length=200)
     services: list[ServiceDocument] = Field(min_length=1, max_length=40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -34,6 +34,17 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 # The caller's condition on the entry as stored (If-Match): raises unless it holds. It is
 # checked once the caller is known to be allowed the change, and before the change is read.
 Precondition = Callable[[Provider], None]
+_VERIFIED = "set by the server: POST /v1/providers/{id}/verify marks the entry verified now"
+_STORED = "set by the server on every write"
+# What only the service states about an entry: a write body that sends one is refused.
+SERVER_OWNED = {
+    "last_verified_at": _VERIFIED,
+    "last_verified_by": _VERIFIED,
+    "verification": _VERIFIED,
+    "revision": _STORED,
+    "created_at": _STORED,
+    "updated_at": _STORED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,29 @@ class Actor:
 def _require_key(actor: Actor) -> None:
     if actor.viewer.is_anonymous:
         raise AuthenticationError("Send a partner API key: Authorization: Bearer <key>")
+
+
+def _refuse_server_owned(sent: Collection[str]) -> None:
+    problems = [
+        FieldProblem(("body", name), why) for name, why in SERVER_OWNED.items() if name in sent
+    ]
+    if problems:
+        names = ", ".join(str(problem.location[1]) for problem in problems)
+        raise InvalidInputError(f"Only the server sets {names}", problems)
+
+
+def _keep_organization(current: Provider, document: ProviderDocument) -> None:
+    # Handing an entry over would hand its history and its confidential location with it.
+    if document.organization_id != current.organization_id:
+        raise InvalidInputError(
+            "An entry stays with the organization it was created for",
+            (
+                FieldProblem(
+                    ("body", "organization_id"),
+                    f"is {current.organization_id!r}; it cannot change",
+                ),
+            ),
+        )
 
 
 def _require_right(actor: Actor, organization_id: str) -> None:
@@ -178,6 +212,7 @@ def create_provider(
     transaction that creates the provider: both happen, or neither.
     """
     _require_key(actor)
+    _refuse_server_owned(document.model_fields_set)
     key_id = actor.viewer.key_id
     assert key_id is not None
     if idempotency_key is None:
@@ -231,6 +266,7 @@ def change_provider(
     """Replace an entry, if it is still the one the caller read."""
     current = _owned(session, provider_id, actor)
     precondition(current)
+    _refuse_server_owned(document.model_fields_set)
     return _replace(session, current, document, actor)
 
 
@@ -238,8 +274,14 @@ def _replace(
     session: Session, current: Provider, document: ProviderDocument, actor: Actor
 ) -> Provider:
     provider_id = current.id
-    _require_right(actor, document.organization_id)
-    provider = _valid(document, provider_id, session)
+    _keep_organization(current, document)
+    # A replacement states what the partner states; the verification stays as recorded.
+    verified = {
+        "last_verified_at": current.last_verified_at,
+        "last_verified_by": current.last_verified_by,
+        "verification": current.verification,
+    }
+    provider = _valid(document.model_copy(update=verified), provider_id, session)
     revision = repository.update_provider_if(
         session=session, provider=provider, expected_revision=current.revision
     )
@@ -287,6 +329,7 @@ def patch_provider(
     """Change some fields of an entry (JSON Merge Patch), if it is still the one read."""
     current = _owned(session, provider_id, actor)
     precondition(current)
+    _refuse_server_owned(patch)
     merged = merge_patch(_document(current), patch)
     try:
         document = ProviderDocument.model_validate(merged)
