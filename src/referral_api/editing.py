@@ -32,7 +32,8 @@ from referral_api.interop.geojson import validation_problems
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # The caller's condition on the entry as stored (If-Match): raises unless it holds. It is
-# checked once the caller is known to be allowed the change, and before the change is read.
+# checked once the caller is known to be allowed the change, and before the body is judged
+# (RFC 9110, section 13.2.1).
 Precondition = Callable[[Provider], None]
 _VERIFIED = "set by the server: POST /v1/providers/{id}/verify marks the entry verified now"
 _STORED = "set by the server on every write"
