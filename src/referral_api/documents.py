@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import phonenumbers
@@ -27,13 +27,27 @@ from referral_api.domain.model import (
     Status,
     Visibility,
 )
+from referral_api.domain.validation import moment_problem
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
 Translations = Annotated[
     dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text],
     Field(description='Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}'),
 ]
+
+
+def _within_range(value: datetime) -> datetime:
+    problem = moment_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# A moment asked about (not stored, so the rule can be a type: stored entries are read
+# back through these documents and must not fail on what older rules let in).
+Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
 
 
 class _Strict(BaseModel):
@@ -176,10 +190,23 @@ class ContactsDocument(_Strict):
     focal_point_role: str | None = Field(default=None, max_length=200)
 
 
+# Imports carry these fields; API writes may not (the write use cases refuse them).
+_SET_BY_VERIFY = (
+    "Set by the server: POST /v1/providers/{id}/verify; a write body that sends it is "
+    "refused (422)."
+)
+_READ_ONLY: dict[str, Any] = {"readOnly": True}
+
+
 class ProviderProperties(_Strict):
     """Everything a partner states about a provider, except its id and location."""
 
-    organization_id: str = Field(max_length=64)
+    organization_id: str = Field(
+        max_length=64,
+        description="The organization the entry belongs to: a partner creates entries for "
+        "its own, an admin for any known one. It cannot change afterwards: a PUT must repeat "
+        "it and a PATCH may not set another (422).",
+    )
     name: ShortText
     description: Translations = Field(default_factory=dict)
     modality: Modality = Modality.STATIC
@@ -200,9 +227,24 @@ class ProviderProperties(_Strict):
     status_until: date | None = None
     accepting_referrals: bool = True
     visibility: Visibility = Visibility.PUBLIC
-    last_verified_at: AwareDatetime | None = None
-    last_verified_by: str | None = Field(default=None, max_length=200)
-    verification: str = Field(default="partner", max_length=20)
+    last_verified_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the entry was last confirmed right. " + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
+    last_verified_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The organization that confirmed it. " + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
+    verification: str = Field(
+        default="partner",
+        max_length=20,
+        description="How it was confirmed: partner, or sample for the shipped directory. "
+        + _SET_BY_VERIFY,
+        json_schema_extra=_READ_ONLY,
+    )
     source: str | None = Field(default=None, max_length=500)
     licence: str | None = Field(default=None, max_length=200)
     services: list[ServiceDocument] = Field(min_length=1, max_length=40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -32,6 +32,21 @@ from referral_api.domain.validation import ensure_valid
 from referral_api.interop.geojson import validation_problems
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# The caller's condition on the entry as stored (If-Match): raises unless it holds. It is
+# checked once the caller is known to be allowed the change, and before the body is judged
+# (RFC 9110, section 13.2.1).
+Precondition = Callable[[Provider], None]
+_VERIFIED = "set by the server: POST /v1/providers/{id}/verify marks the entry verified now"
+_STORED = "set by the server on every write"
+# What only the service states about an entry: a write body that sends one is refused.
+SERVER_OWNED = {
+    "last_verified_at": _VERIFIED,
+    "last_verified_by": _VERIFIED,
+    "verification": _VERIFIED,
+    "revision": _STORED,
+    "created_at": _STORED,
+    "updated_at": _STORED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,29 @@ class Actor:
 def _require_key(actor: Actor) -> None:
     if actor.viewer.is_anonymous:
         raise AuthenticationError("Send a partner API key: Authorization: Bearer <key>")
+
+
+def _refuse_server_owned(sent: Collection[str]) -> None:
+    problems = [
+        FieldProblem(("body", name), why) for name, why in SERVER_OWNED.items() if name in sent
+    ]
+    if problems:
+        names = ", ".join(str(problem.location[1]) for problem in problems)
+        raise InvalidInputError(f"Only the server sets {names}", problems)
+
+
+def _keep_organization(current: Provider, document: ProviderDocument) -> None:
+    # Handing an entry over would hand its history and its confidential location with it.
+    if document.organization_id != current.organization_id:
+        raise InvalidInputError(
+            "An entry stays with the organization it was created for",
+            (
+                FieldProblem(
+                    ("body", "organization_id"),
+                    f"is {current.organization_id!r}; it cannot change",
+                ),
+            ),
+        )
 
 
 def _require_right(actor: Actor, organization_id: str) -> None:
@@ -176,6 +214,7 @@ def create_provider(
     transaction that creates the provider: both happen, or neither.
     """
     _require_key(actor)
+    _refuse_server_owned(document.model_fields_set)
     key_id = actor.viewer.key_id
     assert key_id is not None
     if idempotency_key is None:
@@ -223,20 +262,35 @@ def change_provider(
     session: Session,
     provider_id: uuid.UUID,
     document: ProviderDocument,
-    expected_revision: int,
+    precondition: Precondition,
     actor: Actor,
 ) -> Provider:
-    """Replace an entry, if it is still at the revision the caller read."""
+    """Replace an entry, if it is still the one the caller read."""
     current = _owned(session, provider_id, actor)
-    _require_right(actor, document.organization_id)
-    provider = _valid(document, provider_id, session)
+    precondition(current)
+    _refuse_server_owned(document.model_fields_set)
+    return _replace(session, current, document, actor)
+
+
+def _replace(
+    session: Session, current: Provider, document: ProviderDocument, actor: Actor
+) -> Provider:
+    provider_id = current.id
+    _keep_organization(current, document)
+    # A replacement states what the partner states; the verification stays as recorded.
+    verified = {
+        "last_verified_at": current.last_verified_at,
+        "last_verified_by": current.last_verified_by,
+        "verification": current.verification,
+    }
+    provider = _valid(document.model_copy(update=verified), provider_id, session)
     revision = repository.update_provider_if(
-        session=session, provider=provider, expected_revision=expected_revision
+        session=session, provider=provider, expected_revision=current.revision
     )
     if revision is None:
         session.rollback()
         raise PreconditionFailedError(
-            f"The entry changed since revision {expected_revision}: read it again, re-apply "
+            f"The entry changed since revision {current.revision}: read it again, re-apply "
             "your change and send the new ETag"
         )
     _record(
@@ -271,11 +325,13 @@ def patch_provider(
     session: Session,
     provider_id: uuid.UUID,
     patch: dict[str, Any],
-    expected_revision: int,
+    precondition: Precondition,
     actor: Actor,
 ) -> Provider:
-    """Change some fields of an entry (JSON Merge Patch), if it is still at that revision."""
+    """Change some fields of an entry (JSON Merge Patch), if it is still the one read."""
     current = _owned(session, provider_id, actor)
+    precondition(current)
+    _refuse_server_owned(patch)
     merged = merge_patch(_document(current), patch)
     try:
         document = ProviderDocument.model_validate(merged)
@@ -284,26 +340,21 @@ def patch_provider(
         raise InvalidInputError(
             f"The patched entry is not valid ({len(problems)} problem(s))", problems
         ) from None
-    return change_provider(
-        session=session,
-        provider_id=provider_id,
-        document=document,
-        expected_revision=expected_revision,
-        actor=actor,
-    )
+    return _replace(session, current, document, actor)
 
 
 def delete_provider(
-    *, session: Session, provider_id: uuid.UUID, expected_revision: int, actor: Actor
+    *, session: Session, provider_id: uuid.UUID, precondition: Precondition, actor: Actor
 ) -> None:
     """Take an entry out of the directory (it stays restorable and in the change feed)."""
     current = _owned(session, provider_id, actor)
+    precondition(current)
     revision = repository.set_deleted_if(
-        session=session, provider_id=provider_id, expected_revision=expected_revision, deleted=True
+        session=session, provider_id=provider_id, expected_revision=current.revision, deleted=True
     )
     if revision is None:
         session.rollback()
-        raise PreconditionFailedError(f"The entry changed since revision {expected_revision}")
+        raise PreconditionFailedError(f"The entry changed since revision {current.revision}")
     _record(
         session,
         actor,

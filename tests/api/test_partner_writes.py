@@ -19,6 +19,22 @@ NEW_ENTRY = {
 }
 
 
+# What a read shows beyond what a partner states: the server sets it, a write may not send it.
+SERVER_OWNED = (
+    "last_verified_at",
+    "last_verified_by",
+    "verification",
+    "revision",
+    "created_at",
+    "updated_at",
+)
+
+
+def stated(entry):
+    """The writable part of an entry as read: the body of a PUT that changes nothing."""
+    return {k: v for k, v in entry.items() if k not in ("id", "location_withheld", *SERVER_OWNED)}
+
+
 def read(client, provider_id, headers):
     response = client.get(f"/v1/providers/{provider_id}", headers=headers)
     assert response.status_code == 200, response.text
@@ -186,11 +202,7 @@ def test_a_refused_create_frees_its_idempotency_key(client, keys):
 
 def test_put_requires_the_current_etag(client, keys):
     entry, etag = read(client, SAFE_SPACE_ID, keys.owner)
-    document = {
-        k: v
-        for k, v in entry.items()
-        if k not in ("id", "location_withheld", "revision", "created_at", "updated_at")
-    }
+    document = stated(entry)
     document["name"] = "Espace sûr – 3e (renommé)"
     url = f"/v1/providers/{SAFE_SPACE_ID}"
     assert_problem(client.put(url, json=document, headers=keys.owner), 428)
@@ -213,14 +225,25 @@ def test_put_requires_the_current_etag(client, keys):
     )
 
 
-def test_a_partner_cannot_hand_its_entry_to_another_organization(client, keys):
-    _, etag = read(client, SAFE_SPACE_ID, keys.owner)
-    response = client.patch(
-        f"/v1/providers/{SAFE_SPACE_ID}",
-        json={"organization_id": "clinique-juridique"},
-        headers={**keys.owner, "If-Match": etag},
+def test_no_one_hands_an_entry_to_another_organization(client, keys):
+    url = f"/v1/providers/{SAFE_SPACE_ID}"
+    entry, etag = read(client, SAFE_SPACE_ID, keys.owner)
+    for headers in (keys.owner, keys.admin):
+        headers = {**headers, "If-Match": etag}
+        patched = client.patch(url, json={"organization_id": "clinique-juridique"}, headers=headers)
+        assert_problem(patched, 422, ("body", "organization_id"))
+        handed = {**stated(entry), "organization_id": "clinique-juridique"}
+        assert_problem(
+            client.put(url, json=handed, headers=headers), 422, ("body", "organization_id")
+        )
+    # The receiving organization is refused before anything is said about the entry.
+    theirs = {**keys.other, "If-Match": etag}
+    taken = client.patch(url, json={"organization_id": "clinique-juridique"}, headers=theirs)
+    assert_problem(taken, 403)
+    same = client.patch(
+        url, json={"organization_id": "femmes-debout"}, headers=keys.owner | {"If-Match": etag}
     )
-    assert_problem(response, 403)
+    assert same.status_code == 200, same.text
 
 
 def test_patch_merges_and_admins_may_change_any_entry(client, keys):

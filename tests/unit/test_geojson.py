@@ -89,3 +89,12 @@ def test_the_gazetteer_has_every_level_with_cod_versions():
     assert {a.cod_version for a in areas} == {"201506"}
     with pytest.raises(InvalidInputError):
         parse_admin_areas({"type": "FeatureCollection", "features": [{"type": "Feature"}]})
+
+
+def test_a_verification_moment_at_the_edge_of_the_calendar_is_a_clear_error():
+    document = sample_document()
+    document["features"][0]["properties"]["last_verified_at"] = "0001-01-01T00:00:00+14:00"
+    with pytest.raises(InvalidInputError) as caught:
+        parse_directory(document)
+    locations = {problem.location for problem in caught.value.problems}
+    assert ("features", 0, "last_verified_at") in locations

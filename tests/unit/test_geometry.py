@@ -162,3 +162,13 @@ def test_polygon_with_too_many_vertices_is_rejected():
     assert len(ring) > MAX_POLYGON_VERTICES
     with pytest.raises(InvalidInputError, match="vertices"):
         parse_service_area({"type": "Polygon", "coordinates": [ring]}, ("area",))
+
+
+def test_a_ring_across_the_antimeridian_is_refused_and_its_cut_halves_accepted():
+    across = [[[179.0, -17.0], [-179.0, -17.0], [-179.0, -16.0], [179.0, -16.0], [179.0, -17.0]]]
+    with pytest.raises(InvalidInputError, match="antimeridian"):
+        parse_service_area({"type": "Polygon", "coordinates": across}, ("geometry",))
+    east = [[[179.0, -17.0], [180.0, -17.0], [180.0, -16.0], [179.0, -16.0], [179.0, -17.0]]]
+    west = [[[-180.0, -17.0], [-179.0, -17.0], [-179.0, -16.0], [-180.0, -16.0], [-180.0, -17.0]]]
+    cut = {"type": "MultiPolygon", "coordinates": [east, west]}
+    assert parse_service_area(cut, ("geometry",)).is_valid

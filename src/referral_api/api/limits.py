@@ -11,10 +11,6 @@ from referral_api.api.problems import TOO_LARGE, problem_response
 MAX_BODY_BYTES = 64 * 1024
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     """Refuse bodies over `limit` bytes with 413, whether declared or streamed."""
 
@@ -27,7 +23,7 @@ class BodySizeLimitMiddleware:
         await problem_response(Request(scope), TOO_LARGE, detail)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length, then count what arrives."""
+        """Check the declared length, then read the body up to the limit before the app runs."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -35,26 +31,24 @@ class BodySizeLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, receive, send)
             return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        # A chunked body has no declared length. It is read here, whole, rather than counted
+        # while the app reads it: the framework takes any error raised while it reads a body
+        # for a malformed body and answers 400.
+        received: list[Message] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
+            received.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            more = message.get("more_body", False)
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if started:
-                raise
-            await self._refuse(scope, receive, send)
+        await self.app(scope, replay, send)

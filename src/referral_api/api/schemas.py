@@ -23,9 +23,12 @@ class ProviderOut(ProviderProperties):
     location_withheld: bool = Field(
         description="True when the location exists but is confidential to this caller"
     )
-    revision: int = Field(description="Grows by one with every change; the ETag is built on it")
-    created_at: datetime | None
-    updated_at: datetime | None
+    revision: int = Field(
+        description="Grows by one with every change; the ETag is built on it. Set by the "
+        "server: a write body that sends it is refused (422)."
+    )
+    created_at: datetime | None = Field(description="Set by the server")
+    updated_at: datetime | None = Field(description="Set by the server on every write")
 
     @classmethod
     def of_provider(cls, provider: Provider, *, withheld: bool) -> ProviderOut:

@@ -9,12 +9,13 @@ from typing import Any, Literal
 
 import orjson
 from fastapi.openapi.models import Example
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from referral_api.documents import (
     AdminCodesDocument,
     ContactsDocument,
     Location,
+    Moment,
     ProviderProperties,
     ServiceDocument,
 )
@@ -66,7 +67,10 @@ class SearchRequest(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84)")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84)")
     pcode: str | None = Field(
-        default=None, max_length=20, description="Or a P-code of any level, e.g. CF7113"
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Or a P-code of any level, e.g. CF7113",
     )
     place: str | None = Field(
         default=None,
@@ -95,8 +99,10 @@ class SearchRequest(BaseModel):
         description="lt72h, 72to120h, gt120h or unknown (treated as within 72 h)",
     )
     open_now: bool = Field(default=False, description="Only providers open at `at` (or now)")
-    at: AwareDatetime | None = Field(
-        default=None, description="Evaluate opening hours at this moment instead of now"
+    at: Moment | None = Field(
+        default=None,
+        description="Evaluate opening hours at this moment instead of now: ISO 8601 with its "
+        "UTC offset, between 1970 and 2099",
     )
     max_distance_km: float | None = Field(
         default=None, gt=0, le=500, description="Leave out providers farther than this"

@@ -141,36 +141,86 @@ def vertex_count(geometry: BaseGeometry) -> int:
     )
 
 
-def _first_open_ring(coordinates: Any) -> tuple[int, ...] | None:
-    """The index path of the first ring whose ends differ (shapely would close it silently)."""
+Path = tuple[str | int, ...]
+# Arrays down to a ring: a Polygon is an array of rings, a MultiPolygon an array of those.
+_DEPTHS = {"Polygon": 2, "MultiPolygon": 3}
+
+
+def _rings(coordinates: Any, depth: int, where: Path) -> list[tuple[Path, list[Any]]]:
+    """The rings in `coordinates`, each with its index path, if they are nested as the type
+    says; the depth is the type's, never the input's, so no nesting can exhaust the stack."""
     if not isinstance(coordinates, list):
-        return None
-    for index, item in enumerate(coordinates):
-        if not isinstance(item, list) or not item:
-            continue
-        if isinstance(item[0], list) and item[0] and isinstance(item[0][0], list):
-            inner = _first_open_ring(item)
-            if inner is not None:
-                return (index, *inner)
-        elif isinstance(item[0], list) and len(item) >= 2 and item[0] != item[-1]:
-            return (index,)
+        raise InvalidInputError(
+            "The service area is not a readable GeoJSON geometry",
+            (FieldProblem(where, "expected an array, nested as the geometry type requires"),),
+        )
+    if not coordinates:
+        raise InvalidInputError("The service area is empty", (FieldProblem(where, "empty"),))
+    if depth == 1:
+        return [(where, coordinates)]
+    return [
+        ring
+        for index, item in enumerate(coordinates)
+        for ring in _rings(item, depth - 1, (*where, index))
+    ]
+
+
+def _position_problem(position: Any) -> str | None:
+    if not isinstance(position, list) or len(position) not in (2, 3):
+        return "a position is an array of 2 or 3 numbers"
+    if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in position):
+        return "a position holds numbers only"
     return None
 
 
-def parse_service_area(geojson: dict[str, Any], where: tuple[str | int, ...]) -> BaseGeometry:
+def _check_ring(ring: list[Any], where: Path) -> None:
+    for index, position in enumerate(ring):
+        problem = _position_problem(position)
+        if problem is not None:
+            raise InvalidInputError(
+                "The service area is not a readable GeoJSON geometry",
+                (FieldProblem((*where, index), problem),),
+            )
+    if len(ring) >= 2 and ring[0] != ring[-1]:
+        # shapely would close it silently.
+        raise InvalidInputError(
+            "A polygon ring must be closed: its last position repeats its first",
+            (FieldProblem(where, "ring is not closed"),),
+        )
+    for index in range(1, len(ring)):
+        if abs(ring[index][0] - ring[index - 1][0]) > 180:
+            # Read on the plane, such a ring would go the long way round the Earth.
+            reason = (
+                "crosses the antimeridian (an edge spans more than 180° of longitude): cut it "
+                "at 180° into a MultiPolygon of two polygons (RFC 7946, section 3.1.9)"
+            )
+            raise InvalidInputError(
+                f"The service area {reason}", (FieldProblem((*where, index), reason),)
+            )
+
+
+def parse_service_area(geojson: dict[str, Any], where: Path) -> BaseGeometry:
     """A valid Polygon or MultiPolygon from GeoJSON, or an error saying what is wrong."""
     kind = geojson.get("type")
-    if kind not in ("Polygon", "MultiPolygon"):
+    if kind not in _DEPTHS:
         raise InvalidInputError(
             "A service area must be a GeoJSON Polygon or MultiPolygon",
             (FieldProblem(where, f"geometry type {kind!r} is not Polygon or MultiPolygon"),),
         )
-    open_ring = _first_open_ring(geojson.get("coordinates"))
-    if open_ring is not None:
+    others = sorted(set(geojson) - {"type", "coordinates"})
+    if others:
+        # Anything else would be stored and served back unchecked, at any depth.
         raise InvalidInputError(
-            "A polygon ring must be closed: its last position repeats its first",
-            (FieldProblem((*where, "coordinates", *open_ring), "ring is not closed"),),
+            "A service area holds only its type and coordinates",
+            (FieldProblem((*where, others[0]), "not a member of a service area"),),
         )
+    if "coordinates" not in geojson:
+        raise InvalidInputError(
+            "The service area has no coordinates",
+            (FieldProblem((*where, "coordinates"), "required"),),
+        )
+    for ring_at, ring in _rings(geojson["coordinates"], _DEPTHS[kind], (*where, "coordinates")):
+        _check_ring(ring, ring_at)
     try:
         geometry = shape(geojson)
     except (ValueError, TypeError, AttributeError, IndexError) as error:

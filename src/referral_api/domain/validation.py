@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from datetime import UTC, datetime
 
 from referral_api.domain import taxonomy
 from referral_api.domain.errors import FieldProblem, InvalidInputError
@@ -13,6 +15,33 @@ from referral_api.domain.model import Modality, Provider
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _PCODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,18}$")
+
+
+# Moments the service can reason about. Before 1970 the opening-hours library answers
+# wrongly (closed, never changing); near the calendar's ends a time-zone shift, or the
+# year-long lookahead of opening hours, overflows. A century is room for any record or plan.
+EARLIEST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def moment_problem(moment: datetime) -> str | None:
+    """What is wrong with an aware moment, if it lies outside the range the service handles."""
+    if EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        return None
+    return "must lie between 1970-01-01T00:00:00Z and 2099-12-31T23:59:59Z"
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a name, if anything.
+
+    A name is what a caseworker reads out and searches for: tabs, line breaks and other
+    control characters garble it on screens and in exports, and blanks say nothing.
+    """
+    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in name):
+        return "must not be blank"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "must not hold control characters such as tabs or line breaks"
+    return None
 
 
 def _problems_of(error: InvalidInputError) -> tuple[FieldProblem, ...]:
@@ -38,6 +67,13 @@ def check_location(lon: float | None, lat: float | None) -> list[FieldProblem]:
 def provider_problems(provider: Provider) -> list[FieldProblem]:
     """Every rule `provider` breaks, with the path of the field concerned."""
     problems = check_location(provider.lon, provider.lat)
+    named = name_problem(provider.name)
+    if named is not None:
+        problems.append(FieldProblem(("name",), named))
+    if provider.last_verified_at is not None:
+        verified = moment_problem(provider.last_verified_at)
+        if verified is not None:
+            problems.append(FieldProblem(("last_verified_at",), verified))
     if provider.modality is not Modality.REMOTE and provider.lon is None:
         problems.append(
             FieldProblem(("geometry",), f"a {provider.modality.value} provider needs a location")

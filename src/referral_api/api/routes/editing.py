@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any
 
@@ -12,12 +11,13 @@ from fastapi.responses import JSONResponse
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
+from referral_api.api.preconditions import check_if_match
 from referral_api.api.problems import problem_responses
+from referral_api.api.routes.providers import etag
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
 from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
 from referral_api.domain.access import Viewer, as_seen_by
-from referral_api.domain.errors import FieldProblem, InvalidInputError, PreconditionRequiredError
 from referral_api.domain.model import Provider
 
 router = APIRouter(prefix="/v1", tags=["Partners"])
@@ -29,24 +29,9 @@ IfMatch = Annotated[
     str | None,
     Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
 ]
-_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)(?:-w)?"\s*$')
+# The largest integer the database drivers bind: a larger `after` could not even be compared.
+MAX_SEQUENCE = 2**63 - 1
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
-
-
-def expected_revision(if_match: str | None) -> int:
-    """The revision an If-Match header names; a change without one is refused (428)."""
-    if if_match is None or if_match.strip() == "*":
-        raise PreconditionRequiredError(
-            "Send If-Match with the ETag of the entry you read: changes must say which "
-            "revision they start from, so that no one's update is silently lost"
-        )
-    match = _ETAG.match(if_match)
-    if match is None:
-        raise InvalidInputError(
-            "If-Match is not an ETag of this API",
-            (FieldProblem(("header", "if-match"), 'expected an ETag such as "3"'),),
-        )
-    return int(match.group(1))
 
 
 def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
@@ -55,12 +40,17 @@ def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
     )
 
 
+def _if_match(if_match: str | None, viewer: Viewer) -> editing.Precondition:
+    # Checked against the entry as the writer would read it, once they may change it.
+    return lambda current: check_if_match(if_match, etag(_out(current, viewer)))
+
+
 def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
     # The writer's own instance searches the new entry at once.
     request.app.state.snapshots.refresh()
     body = _out(provider, viewer)
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=code, headers={"ETag": f'"{body.revision}"'}
+        body.model_dump(mode="json"), status_code=code, headers={"ETag": etag(body)}
     )
 
 
@@ -123,7 +113,7 @@ def replace_provider(
         session=session,
         provider_id=provider_id,
         document=document,
-        expected_revision=expected_revision(if_match),
+        precondition=_if_match(if_match, viewer),
         actor=editing.Actor(viewer, request.headers.get("x-request-id")),
     )
     return _answer(provider, viewer, request)
@@ -155,7 +145,7 @@ def patch_provider(
         session=session,
         provider_id=provider_id,
         patch=patch,
-        expected_revision=expected_revision(if_match),
+        precondition=_if_match(if_match, viewer),
         actor=editing.Actor(viewer, request.headers.get("x-request-id")),
     )
     return _answer(provider, viewer, request)
@@ -182,7 +172,7 @@ def delete_provider(
     editing.delete_provider(
         session=session,
         provider_id=provider_id,
-        expected_revision=expected_revision(if_match),
+        precondition=_if_match(if_match, viewer),
         actor=editing.Actor(viewer, request.headers.get("x-request-id")),
     )
     request.app.state.snapshots.refresh()
@@ -280,7 +270,9 @@ def provider_history(provider_id: ProviderId, session: SessionDep, viewer: Viewe
 def changes(
     session: SessionDep,
     viewer: ViewerDep,
-    after: Annotated[int, Query(ge=0, description="Last sequence already seen")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQUENCE, description="Last sequence already seen")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
 ) -> ChangeList:
     """Change feed."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -13,9 +12,11 @@ from fastapi.responses import JSONResponse
 from referral_api import operations
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
+from referral_api.api.preconditions import not_modified
 from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
 from referral_api.api.schemas import ProviderList, ProviderOut
 from referral_api.db.repository import ProviderQuery
+from referral_api.documents import Moment
 from referral_api.domain import taxonomy
 from referral_api.domain.access import Viewer, as_seen_by
 from referral_api.domain.errors import FieldProblem, InvalidInputError
@@ -42,7 +43,8 @@ def _seen(viewer: Viewer, provider: Provider) -> ProviderOut:
     )
 
 
-def _etag(provider: ProviderOut) -> str:
+def etag(provider: ProviderOut) -> str:
+    """The ETag of the entry as `provider` shows it."""
     # The representation differs for callers who may not see a confidential location.
     return f'"{provider.revision}{"-w" if provider.location_withheld else ""}"'
 
@@ -78,7 +80,8 @@ def list_providers(
         str | None, Query(description="Need code or sector, e.g. medical.pep or legal")
     ] = None,
     pcode: Annotated[
-        str | None, Query(description="P-code of any level, e.g. CF71 or CF7113", max_length=20)
+        str | None,
+        Query(description="P-code of any level, e.g. CF71 or CF7113", min_length=1, max_length=20),
     ] = None,
     bbox: Annotated[
         str | None,
@@ -86,7 +89,12 @@ def list_providers(
     ] = None,
     status: Annotated[Status | None, Query(description="Only providers in this status")] = None,
     modified_after: Annotated[
-        datetime | None, Query(description="Only entries changed after this moment (ISO 8601)")
+        Moment | None,
+        Query(
+            description="Only entries changed after this moment: ISO 8601 with its UTC offset, "
+            "e.g. 2026-12-01T00:00:00Z. A date or a time without an offset is refused (422): "
+            "read in an unknown time zone, it could skip a change."
+        ),
     ] = None,
     cursor: Annotated[
         str | None, Query(description="The next_cursor of the previous page", max_length=64)
@@ -153,10 +161,10 @@ def get_provider(
     """Get one provider."""
     provider = operations.get_provider(session=session, provider_id=provider_id)
     body = _seen(viewer, provider)
-    etag = _etag(body)
-    if if_none_match is not None and etag in {tag.strip() for tag in if_none_match.split(",")}:
-        return Response(status_code=304, headers={"ETag": etag})
+    current = etag(body)
+    if not_modified(if_none_match, current):
+        return Response(status_code=304, headers={"ETag": current})
     if wants_geojson(request):
         feature = provider_feature(as_seen_by(viewer, provider))
-        return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": etag})
-    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})
+        return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": current})
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": current})

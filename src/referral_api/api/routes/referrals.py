@@ -52,7 +52,10 @@ Nothing is reported or contacted automatically, and the location you send is not
 def _json(body: dict[str, Any]) -> Response:
     # The answer is built from validated parts (provider documents are validated once per
     # snapshot): serialize it directly rather than validate the whole tree again per request.
-    return Response(orjson.dumps(body), media_type="application/json")
+    # It tells where a survivor may go: no cache along the way, nor the browser's, keeps it.
+    return Response(
+        orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 def _lang(asked: str | None, accept_language: str | None) -> str:
