@@ -12,14 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api.api.auth import bearer, get_viewer
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
-from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.ranking import RankingWeights
 
 
@@ -30,12 +28,12 @@ async def get_engine(request: Request) -> Engine:
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """A session for one request; operations commit inside, so nothing is done after yield."""
+    """A session for one request; operations commit inside, so nothing is done after yield.
+
+    Database failures go on to the problem handlers, which translate them (db.errors).
+    """
     with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except OperationalError as error:
-            raise DirectoryUnavailableError("The directory database cannot be reached") from error
+        yield session
 
 
 @dataclass(frozen=True, slots=True)

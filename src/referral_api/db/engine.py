@@ -29,6 +29,9 @@ def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 5000) -> Engine:
     """An engine for `url`; for SQLite, the file's folder is created and integrity enforced.
 
+    No statement's parameters are ever logged or put in an error's message: they hold
+    survivors' search areas and restricted providers' coordinates.
+
     On PostgreSQL each process keeps up to `pool_size` connections (plus as many again in
     bursts), checks them before use so that a restarted database is survived, and gives
     every statement `statement_timeout_ms` before the server cancels it.
@@ -37,11 +40,12 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 500
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_integrity)
         return engine
     return create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
