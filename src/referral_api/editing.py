@@ -38,7 +38,7 @@ class Actor:
     """Who writes, and the request that carries it (for the audit trail)."""
 
     viewer: Viewer
-    request_id: str | None = None
+    request_id: str
 
 
 def _require_key(actor: Actor) -> None:

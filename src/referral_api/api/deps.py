@@ -14,11 +14,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from referral_api.api.auth import bearer, get_viewer
+from referral_api.api.auth import ViewerDep, bearer, get_viewer
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
 from referral_api.domain.ranking import RankingWeights
+from referral_api.editing import Actor
 
 
 async def get_engine(request: Request) -> Engine:
@@ -83,3 +84,11 @@ SEARCH_OPENAPI: dict[str, Any] = {
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_actor(request: Request, viewer: ViewerDep) -> Actor:
+    """Who writes, with the request id AccessLogMiddleware settled on (and answers with)."""
+    return Actor(viewer, request.state.request_id)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
-from referral_api.api.deps import SessionDep
+from referral_api.api.deps import ActorDep, SessionDep
 from referral_api.api.problems import problem_responses
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
 from referral_api.db.repository import ChangeEvent
@@ -82,12 +82,12 @@ def create_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     idempotency_key: Annotated[
         str | None, Header(min_length=1, max_length=200, description="Any unique string")
     ] = None,
 ) -> JSONResponse:
     """Add a provider."""
-    actor = editing.Actor(viewer, request.headers.get("x-request-id"))
     answer, replayed = editing.create_provider(
         session=session,
         document=document,
@@ -116,6 +116,7 @@ def replace_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Replace a provider."""
@@ -124,7 +125,7 @@ def replace_provider(
         provider_id=provider_id,
         document=document,
         expected_revision=expected_revision(if_match),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -148,6 +149,7 @@ def patch_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change some fields of a provider."""
@@ -156,7 +158,7 @@ def patch_provider(
         provider_id=provider_id,
         patch=patch,
         expected_revision=expected_revision(if_match),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -175,7 +177,7 @@ def delete_provider(
     provider_id: ProviderId,
     request: Request,
     session: SessionDep,
-    viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Remove a provider."""
@@ -183,7 +185,7 @@ def delete_provider(
         session=session,
         provider_id=provider_id,
         expected_revision=expected_revision(if_match),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     request.app.state.snapshots.refresh()
     return Response(status_code=204)
@@ -197,13 +199,17 @@ def delete_provider(
     responses=problem_responses(401, 403, 404, 409, 429),
 )
 def restore_provider(
-    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+    provider_id: ProviderId,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    actor: ActorDep,
 ) -> JSONResponse:
     """Restore a removed provider."""
     provider = editing.restore_provider(
         session=session,
         provider_id=provider_id,
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -219,13 +225,17 @@ def restore_provider(
     responses=problem_responses(401, 403, 404, 409, 429),
 )
 def verify_provider(
-    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+    provider_id: ProviderId,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    actor: ActorDep,
 ) -> JSONResponse:
     """Confirm a provider is still right."""
     provider = editing.verify_provider(
         session=session,
         provider_id=provider_id,
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
