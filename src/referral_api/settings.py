@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         default=5000, ge=100, description="PostgreSQL cancels any statement running longer."
     )
+    idempotency_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a create claims its Idempotency-Key before it has answered: "
+        "a duplicate meanwhile gets 409; once over (the first request's process died), a "
+        "retry with the same key runs. Keep it above the longest a create may take.",
+    )
     log_level: str = "info"
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
@@ -72,7 +73,9 @@ def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 20
         "Add a service point of your organization. Send `Idempotency-Key` (any unique "
         "string) so that a retry after a network failure cannot create it twice: for 24 "
         "hours the same key returns the first answer; the same key with another body is "
-        "refused (422), and a duplicate sent while the first is still running gets 409."
+        "refused (422), and a duplicate sent while the first is still running gets 409. "
+        "Should the first never answer (the server failed), its key is free again after "
+        "a short lease (30 seconds by default): retry with the same key then."
     ),
     response_model=ProviderOut,
     responses=problem_responses(401, 403, 409, 413, 422, 429),
@@ -94,6 +97,7 @@ def create_provider(
         actor=actor,
         render=lambda provider: _out(provider, viewer).model_dump(mode="json"),
         idempotency_key=idempotency_key,
+        lease=timedelta(seconds=request.app.state.settings.idempotency_lease_seconds),
     )
     if not replayed:
         request.app.state.snapshots.refresh()
