@@ -83,6 +83,7 @@ SEARCH_OPENAPI: dict[str, Any] = {
 }
 
 
+EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

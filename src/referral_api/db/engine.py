@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from referral_api.settings import Settings
 
@@ -16,14 +17,40 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_WRITE_PROBE_TIMEOUT_MS = 200
+
+
 def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
     # SQLite leaves foreign keys off unless each connection asks; WAL lets readers work
     # while a load or a write is in progress; busy_timeout waits instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def writable(engine: Engine) -> bool:
+    """Whether a write could start now.
+
+    On SQLite another process may hold the file's write lock (a `BEGIN EXCLUSIVE`, a long
+    load): readers go on, writers wait `SQLITE_BUSY_TIMEOUT_MS` and fail. The probe takes
+    the lock and gives it back at once, waiting only a moment for a write in progress.
+    PostgreSQL locks rows, not the database: there, one that answers takes writes.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={_WRITE_PROBE_TIMEOUT_MS}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("ROLLBACK")
+        except OperationalError:
+            return False
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return True
 
 
 def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 5000) -> Engine:
