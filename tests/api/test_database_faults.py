@@ -80,3 +80,11 @@ def test_a_value_the_storage_cannot_hold_is_invalid_input_not_500(client, keys, 
     assert_problem(response, 422)
     assert_nothing_revealed(caplog, response)
     assert "DataError" in caplog.text and "code=22001" in caplog.text
+
+
+# PostgreSQL compares any integer; SQLite's driver cannot even bind one beyond 64 bits.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_number_beyond_sqlite_integers_is_invalid_input_not_500(client, caplog):
+    response = client.get("/v1/changes", params={"after": 10**30})
+    assert_problem(response, 422)
+    assert "database refused a value: DataError OverflowError" in caplog.text

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DataError, OperationalError
 
 from referral_api.settings import Settings
 
@@ -29,6 +29,15 @@ def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _overflow_as_data_error(context: ExceptionContext) -> DataError | None:
+    # PostgreSQL reports a number out of range as a DataError; SQLite's driver raises a
+    # bare OverflowError while binding it (GET /v1/changes?after=1e30), which would be
+    # a 500. Made the DataError it is, it is refused as invalid input like on PostgreSQL.
+    if isinstance(context.original_exception, OverflowError):
+        return DataError(context.statement, None, context.original_exception, hide_parameters=True)
+    return None
 
 
 def writable(engine: Engine) -> bool:
@@ -69,6 +78,7 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 500
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_integrity)
+        event.listen(engine, "handle_error", _overflow_as_data_error)
         return engine
     return create_engine(
         url,
