@@ -80,6 +80,14 @@ def test_a_value_the_storage_cannot_hold_is_invalid_input_not_500(client, keys, 
     assert_problem(response, 422)
     assert_nothing_revealed(caplog, response)
     assert "DataError" in caplog.text and "code=22001" in caplog.text
+    # PostgreSQL's text cannot hold NUL; the driver refuses it before sending.
+    nul = client.post(
+        "/v1/providers",
+        json={**RESTRICTED_ENTRY, "name": "Maison\u0000 7Q2X", "address": None},
+        headers=keys.owner,
+    )
+    assert_problem(nul, 422)
+    assert_nothing_revealed(caplog, nul)
 
 
 # PostgreSQL compares any integer; SQLite's driver cannot even bind one beyond 64 bits.

@@ -51,7 +51,7 @@ def describe(error: SQLAlchemyError) -> str:
 def domain_error(error: SQLAlchemyError) -> ReferralError:
     """What a database failure means to the caller, logged by its kind for the operator.
 
-    A value the storage cannot hold (too long, out of range) is invalid input; a violated
+    A value the storage cannot hold (too long, out of range, a NUL) is invalid input; a violated
     rule of the database conflicts with what is stored; anything else means the directory
     cannot be used right now, and the caller may retry.
     """
@@ -59,7 +59,8 @@ def domain_error(error: SQLAlchemyError) -> ReferralError:
     if isinstance(error, DataError):
         logger.warning("database refused a value: %s", kind)
         return InvalidInputError(
-            "A value does not fit the directory's storage (too long or out of range)"
+            "A value cannot be stored: too long, out of range, or with a character the "
+            "database does not take (such as NUL)"
         )
     if isinstance(error, IntegrityError):
         logger.warning("database refused a change: %s", kind)
