@@ -47,15 +47,24 @@ def entry(key: str) -> dict:
 
 
 def slow_down_creates(database) -> None:
-    # Each insert of a provider does some seconds' tenth of busy work in its transaction,
+    # Each insert of a provider does a tenth of a second's busy work in its transaction,
     # so that the kill lands while a create has claimed its key but not answered.
     with closing(sqlite3.connect(database)) as connection:
         connection.executescript(
             "CREATE TABLE busy (n INTEGER);"
-            "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 150) "
+            "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 200) "
             "INSERT INTO busy SELECT n FROM c;"
             "CREATE TRIGGER slow_create AFTER INSERT ON provider BEGIN "
             "SELECT count(*) FROM busy a, busy b, busy c; END;"
+        )
+
+
+def claimed_unanswered(database) -> bool:
+    with closing(sqlite3.connect(database)) as connection:
+        return bool(
+            connection.execute(
+                "SELECT count(*) FROM idempotency_record WHERE status_code IS NULL"
+            ).fetchone()[0]
         )
 
 
@@ -89,6 +98,8 @@ def test_every_create_lands_once_after_a_kill_9(tmp_path):
             deadline = time.monotonic() + 60
             while len(acknowledged) < 5 and time.monotonic() < deadline:
                 time.sleep(0.01)
+            while not claimed_unanswered(database) and time.monotonic() < deadline:
+                time.sleep(0.005)
             process.send_signal(signal.SIGKILL)
             for future in futures:
                 future.result()
@@ -106,11 +117,13 @@ def test_every_create_lands_once_after_a_kill_9(tmp_path):
             "WHERE status_code IS NULL ORDER BY expires_at"
         ).fetchall()
     assert unanswered, "the kill did not land between a claim and its answer"
+    killed_at = datetime.now(UTC)
 
     url, process = start(database, log_path)
     try:
         key, expires_at = unanswered[-1]
         lease_ends = datetime.fromisoformat(expires_at).replace(tzinfo=UTC)
+        assert (lease_ends - killed_at).total_seconds() <= LEASE_SECONDS, "claimed for longer"
         again = httpx.post(
             f"{url}/v1/providers", json=entry(key), headers={**headers, "Idempotency-Key": key}
         )
