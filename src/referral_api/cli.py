@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from referral_api import operations
 from referral_api.db import repository
 from referral_api.db.engine import engine_for
+from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.keys import Role, digest, new_key
@@ -181,4 +183,9 @@ def keys_revoke(
 
 def main() -> None:
     """Entry point of the console script."""
-    app()
+    try:
+        app()
+    except SQLAlchemyError as error:
+        # A traceback would print the driver's message, which may quote a refused row.
+        typer.echo(f"error: {domain_error(error).detail}", err=True)
+        raise SystemExit(1) from None

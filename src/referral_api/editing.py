@@ -54,7 +54,7 @@ class Actor:
     """Who writes, and the request that carries it (for the audit trail)."""
 
     viewer: Viewer
-    request_id: str | None = None
+    request_id: str
 
 
 def _require_key(actor: Actor) -> None:
@@ -204,6 +204,7 @@ def create_provider(
     document: ProviderDocument,
     actor: Actor,
     render: Callable[[Provider], dict[str, Any]],
+    lease: timedelta,
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Add a provider; its rendered answer, and whether that answer is a replay.
@@ -211,7 +212,9 @@ def create_provider(
     With an Idempotency-Key (scoped to the caller's API key, kept for IDEMPOTENCY_TTL), a
     retry gets the first answer; the same key with another body is invalid input, and a
     duplicate sent while the first is running is a conflict. The answer is stored in the
-    transaction that creates the provider: both happen, or neither.
+    transaction that creates the provider: both happen, or neither. A claim left without
+    an answer (its process died) lapses after `lease`; a retry then runs afresh, and the
+    first request, should it still be running, can no longer answer and writes nothing.
     """
     _require_key(actor)
     _refuse_server_owned(document.model_fields_set)
@@ -222,12 +225,14 @@ def create_provider(
         session.commit()
         return answer, False
     fingerprint = _fingerprint(document)
+    claim = uuid.uuid4().hex
     seen = repository.claim_idempotency_key(
         session=session,
         key_id=key_id,
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
-        ttl=IDEMPOTENCY_TTL,
+        claim=claim,
+        lease=lease,
     )
     if seen is not None:
         if seen.request_hash != fingerprint:
@@ -240,18 +245,23 @@ def create_provider(
         return seen.response, True
     try:
         answer = render(_insert(session, document, actor))
-        repository.record_idempotent_answer(
+        if not repository.record_idempotent_answer(
             session=session,
             key_id=key_id,
             idempotency_key=idempotency_key,
+            claim=claim,
             status_code=201,
             response=answer,
-        )
+            ttl=IDEMPOTENCY_TTL,
+        ):
+            raise ConflictError(
+                "This request took too long and a retry with its Idempotency-Key took over"
+            )
         session.commit()
     except BaseException:
         session.rollback()
         repository.release_idempotency_key(
-            session=session, key_id=key_id, idempotency_key=idempotency_key
+            session=session, key_id=key_id, idempotency_key=idempotency_key, claim=claim
         )
         raise
     return answer, False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -53,6 +54,9 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(Headers(scope=scope).get("x-request-id"))
+        # Routes take the id from here (api.deps.get_actor), so that the audit trail stores
+        # exactly the id this response carries and this line logs.
+        scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 
@@ -76,8 +80,16 @@ class AccessLogMiddleware:
             )
 
 
+# The audit trail's request_id column holds 64 characters.
+REQUEST_ID_MAX_LENGTH = 64
+_REQUEST_ID = re.compile(rf"[!-~]{{1,{REQUEST_ID_MAX_LENGTH}}}")
+
+
 def _request_id(given: str | None) -> str:
-    if given and len(given) <= 64 and given.isprintable():
+    # Visible ASCII only: an id is echoed in a header, written to logs and stored; anything
+    # else (control characters, spaces, an oversized value) is replaced, never trimmed, so
+    # that an id is either the caller's own or plainly ours.
+    if given is not None and _REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
 

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or CIDR ranges of the load balancers and "
         "reverse proxies in front of the API; only from them is X-Forwarded-For believed.",
     )
+    idempotency_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a create claims its Idempotency-Key before it has answered: "
+        "a duplicate meanwhile gets 409; once over (the first request's process died), a "
+        "retry with the same key runs. Keep it above the longest a create may take.",
+    )
     log_level: str = "info"
 
     @field_validator("trusted_proxies", mode="before")

@@ -432,3 +432,18 @@ def test_writes_refresh_the_snapshot_in_place_and_loads_rebuild_it(client, keys)
     rebuilt = snapshots.refresh()
     assert rebuilt.changes_since_build == 0
     assert created["id"] in rebuilt.by_id
+
+
+@pytest.mark.parametrize(
+    "given",
+    [None, "r" * 100, "abc\x1b[31m\r\nforged", "caller-id-42"],
+    ids=["missing", "100-chars", "control-chars", "fine"],
+)
+def test_the_audit_trail_stores_the_request_id_the_response_carries(client, keys, given):
+    headers = dict(keys.owner) if given is None else {**keys.owner, "X-Request-ID": given}
+    response = client.post("/v1/providers", json=NEW_ENTRY, headers=headers)
+    assert response.status_code == 201, response.text
+    answered = response.headers["x-request-id"]
+    assert answered == given if given == "caller-id-42" else len(answered) == 32
+    history = client.get(f"/v1/providers/{response.json()['id']}/history", headers=keys.owner)
+    assert [event["request_id"] for event in history.json()["items"]] == [answered]

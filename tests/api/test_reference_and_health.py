@@ -45,7 +45,9 @@ def test_unreachable_database_is_503_not_500(tmp_path):
         ready = client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["status"] == "unavailable"
-        assert_problem(client.get("/v1/providers"), 503)
+        listing = client.get("/v1/providers")
+        assert_problem(listing, 503)
+        assert int(listing.headers["retry-after"]) > 0
         search = {"pcode": "CF7113", "needs": ["medical"]}
         assert_problem(client.post("/v1/referrals/search", json=search), 503)
         assert client.get("/healthz").status_code == 200

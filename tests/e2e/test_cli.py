@@ -64,3 +64,22 @@ def test_keys_are_created_listed_and_revoked_without_storing_them(tmp_path):
     assert run_cli(database, "keys", "revoke", key_id).returncode == 2
     unknown = run_cli(database, "keys", "create", "--org", "nobody")
     assert unknown.returncode == 2 and "no organization" in unknown.stderr
+
+
+def test_a_load_the_database_refuses_prints_no_row_of_it(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    database = tmp_path / "directory.sqlite3"
+    assert run_cli(database, "db", "upgrade").returncode == 0
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON provider WHEN NEW.visibility = 'restricted' "
+            "BEGIN SELECT RAISE(ABORT, 'refused on purpose'); END"
+        )
+    refused = run_cli(database, "load", str(SAMPLE_PATH))
+    assert refused.returncode == 1
+    assert "error: The directory's database refused the change" in refused.stderr
+    # The safe house's coordinates, which the refused statement carried.
+    assert "618189" not in refused.stderr and "38084" not in refused.stderr
+    assert "Traceback" not in refused.stderr

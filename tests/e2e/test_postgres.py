@@ -192,12 +192,29 @@ def test_readiness_follows_the_database_down_and_back_up(tmp_path):
         pytest.skip("needs the Debian package postgresql-15")
     with own_cluster() as (url, stop, start):
         assert run_cli(url, "load", str(SAMPLE_PATH), "--areas", str(AREAS_PATH)).returncode == 0
+        key = run_cli(url, "keys", "create", "--org", "femmes-debout").stdout.strip()
+        headers = {"Authorization": f"Bearer {key}"}
         with running_server(url, tmp_path / "server.log") as server:
             assert httpx.get(f"{server.url}/readyz").status_code == 200
+            provider = f"{server.url}/v1/providers/{SAFE_SPACE_ID}"
+            etag = httpx.get(provider, headers=headers).headers["etag"]
             stop()
             down = httpx.get(f"{server.url}/readyz", timeout=15)
             assert down.status_code == 503
             assert down.json()["status"] == "unavailable"
+            # Writes, and reads that need the database, are told to come back.
+            for refused in (
+                httpx.patch(
+                    provider,
+                    json={"accepting_referrals": False},
+                    headers={**headers, "If-Match": etag},
+                    timeout=15,
+                ),
+                httpx.get(provider, timeout=15),
+            ):
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["content-type"].startswith("application/problem+json")
+                assert int(refused.headers["retry-after"]) > 0
             # Search goes on from the snapshot while the database is away.
             answer = httpx.post(
                 f"{server.url}/v1/referrals/search",
@@ -211,3 +228,4 @@ def test_readiness_follows_the_database_down_and_back_up(tmp_path):
                 assert time.monotonic() < deadline, "the instance did not recover by itself"
                 time.sleep(0.2)
             assert httpx.get(f"{server.url}/v1/providers").status_code == 200
+            assert "Traceback" not in server.log()

@@ -156,48 +156,60 @@ def test_admin_areas_filter_by_level_and_parent(loaded):
 def test_an_expired_idempotency_key_can_be_claimed_again(loaded):
     from datetime import timedelta
 
-    claim = repository.claim_idempotency_key
-    assert (
-        claim(
+    def claim(key_id, key, request_hash, lease=timedelta(hours=24)):
+        return repository.claim_idempotency_key(
+            session=loaded,
+            key_id=key_id,
+            idempotency_key=key,
+            request_hash=request_hash,
+            claim=f"{key_id}-{request_hash}",
+            lease=lease,
+        )
+
+    assert claim("k1", "x", "a") is None
+    seen = claim("k1", "x", "b")
+    assert seen is not None and seen.request_hash == "a" and seen.status_code is None
+    assert claim("k2", "x", "b") is None
+    assert claim("k3", "y", "a", lease=timedelta(seconds=-1)) is None
+    assert claim("k3", "y", "c") is None
+
+
+def test_an_unanswered_claim_lapses_with_its_lease_and_cannot_answer_after(loaded):
+    from datetime import timedelta
+
+    def claim(claim, lease):
+        return repository.claim_idempotency_key(
             session=loaded,
             key_id="k1",
             idempotency_key="x",
-            request_hash="a",
-            ttl=timedelta(hours=24),
+            request_hash="same body",
+            claim=claim,
+            lease=lease,
         )
-        is None
-    )
-    seen = claim(
-        session=loaded, key_id="k1", idempotency_key="x", request_hash="b", ttl=timedelta(hours=24)
-    )
-    assert seen is not None and seen.request_hash == "a" and seen.status_code is None
-    assert (
-        claim(
+
+    def answer(claim):
+        answered = repository.record_idempotent_answer(
             session=loaded,
-            key_id="k2",
+            key_id="k1",
             idempotency_key="x",
-            request_hash="b",
+            claim=claim,
+            status_code=201,
+            response={"claim": claim},
             ttl=timedelta(hours=24),
         )
-        is None
+        loaded.commit()
+        return answered
+
+    assert claim("crashed", timedelta(seconds=-1)) is None  # its process died at once
+    assert claim("retry", timedelta(seconds=30)) is None
+    assert not answer("crashed")  # had it only been slow, it may not answer now
+    busy = claim("duplicate", timedelta(seconds=30))
+    assert busy is not None and busy.response is None  # the retry's lease is live
+    assert answer("retry")
+    replayed = claim("later", timedelta(seconds=30))
+    assert replayed is not None and replayed.response == {"claim": "retry"}
+    # Once answered, the record lasts the replay window, not the lease.
+    repository.release_idempotency_key(
+        session=loaded, key_id="k1", idempotency_key="x", claim="retry"
     )
-    assert (
-        claim(
-            session=loaded,
-            key_id="k3",
-            idempotency_key="y",
-            request_hash="a",
-            ttl=timedelta(seconds=-1),
-        )
-        is None
-    )
-    assert (
-        claim(
-            session=loaded,
-            key_id="k3",
-            idempotency_key="y",
-            request_hash="c",
-            ttl=timedelta(hours=24),
-        )
-        is None
-    )
+    assert claim("again", timedelta(seconds=-1)) is not None

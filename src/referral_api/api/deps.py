@@ -12,15 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from referral_api.api.auth import bearer, get_viewer
+from referral_api.api.auth import ViewerDep, bearer, get_viewer
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
-from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.ranking import RankingWeights
+from referral_api.editing import Actor
 
 
 async def get_engine(request: Request) -> Engine:
@@ -30,12 +29,12 @@ async def get_engine(request: Request) -> Engine:
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """A session for one request; operations commit inside, so nothing is done after yield."""
+    """A session for one request; operations commit inside, so nothing is done after yield.
+
+    Database failures go on to the problem handlers, which translate them (db.errors).
+    """
     with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except OperationalError as error:
-            raise DirectoryUnavailableError("The directory database cannot be reached") from error
+        yield session
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +83,13 @@ SEARCH_OPENAPI: dict[str, Any] = {
 }
 
 
+EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_actor(request: Request, viewer: ViewerDep) -> Actor:
+    """Who writes, with the request id AccessLogMiddleware settled on (and answers with)."""
+    return Actor(viewer, request.state.request_id)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -11,8 +11,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from referral_api.db.errors import domain_error
 from referral_api.domain.errors import (
     AmbiguousPlaceError,
     AuthenticationError,
@@ -142,9 +144,16 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     headers = None
     if isinstance(error, AuthenticationError):
         headers = {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, RateLimitedError):
+    if isinstance(error, RateLimitedError | DirectoryUnavailableError):
         headers = {"Retry-After": str(error.retry_after_seconds)}
     return problem_response(request, kind, error.detail, headers=headers, **extra)
+
+
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    # Wherever a database failure escapes (a route's session or another's), it is answered
+    # as what it means, never as a 500 whose log would carry the refused row.
+    assert isinstance(error, SQLAlchemyError)
+    return await _domain_error(request, domain_error(error))
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -179,6 +188,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of `app` an application/problem+json response."""
     app.add_exception_handler(ReferralError, _domain_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

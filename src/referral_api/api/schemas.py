@@ -137,7 +137,9 @@ class AdminAreaList(BaseModel):
 class Health(BaseModel):
     """Liveness or readiness."""
 
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "read-only", "unavailable"] = Field(
+        description="read-only: searches and reads work, writes get 503 for now"
+    )
     providers: int | None = None
     directory_revision: int | None = None
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DataError, OperationalError
 
 from referral_api.settings import Settings
 
@@ -18,6 +19,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 def is_sqlite(url: str) -> bool:
     """Whether the URL names an SQLite database."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+_WRITE_PROBE_TIMEOUT_MS = 200
 
 
 def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
@@ -45,8 +49,42 @@ def lock_wait(connection: Connection, wait_ms: int) -> Iterator[None]:
         yield
 
 
+def _overflow_as_data_error(context: ExceptionContext) -> DataError | None:
+    # PostgreSQL reports a number out of range as a DataError; SQLite's driver raises a
+    # bare OverflowError while binding it (GET /v1/changes?after=1e30), which would be
+    # a 500. Made the DataError it is, it is refused as invalid input like on PostgreSQL.
+    if isinstance(context.original_exception, OverflowError):
+        return DataError(context.statement, None, context.original_exception, hide_parameters=True)
+    return None
+
+
+def writable(engine: Engine) -> bool:
+    """Whether a write could start now.
+
+    On SQLite another process may hold the file's write lock (a `BEGIN EXCLUSIVE`, a long
+    load): readers go on, writers wait `SQLITE_BUSY_TIMEOUT_MS` and fail. The probe takes
+    the lock and gives it back at once, waiting only a moment for a write in progress.
+    PostgreSQL locks rows, not the database: there, one that answers takes writes.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={_WRITE_PROBE_TIMEOUT_MS}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("ROLLBACK")
+        except OperationalError:
+            return False
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return True
+
+
 def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 5000) -> Engine:
     """An engine for `url`; for SQLite, the file's folder is created and integrity enforced.
+
+    No statement's parameters are ever logged or put in an error's message: they hold
+    survivors' search areas and restricted providers' coordinates.
 
     On PostgreSQL each process keeps up to `pool_size` connections (plus as many again in
     bursts), checks them before use so that a restarted database is survived, and gives
@@ -56,11 +94,13 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 500
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _enable_sqlite_integrity)
+        event.listen(engine, "handle_error", _overflow_as_data_error)
         return engine
     return create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,

@@ -156,13 +156,18 @@ class ChangeEventRow(SQLModel, table=True):
 
 
 class IdempotencyRow(SQLModel, table=True):
-    """A create request seen with an Idempotency-Key, and the answer it got."""
+    """A create request seen with an Idempotency-Key, and the answer it got.
+
+    `expires_at` ends the claim's lease while unanswered, the replay window once answered.
+    """
 
     __tablename__ = "idempotency_record"
 
     key_id: str = Field(primary_key=True, max_length=16)
     idempotency_key: str = Field(primary_key=True, max_length=200)
     request_hash: str = Field(max_length=64)
+    # Which request holds an unanswered claim: only it may answer or release it.
+    claim_token: str | None = Field(default=None, max_length=32)
     status_code: int | None = None
     response: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: datetime

@@ -43,7 +43,11 @@ class AmbiguousPlaceError(InvalidInputError):
 
 
 class DirectoryUnavailableError(ReferralError):
-    """The directory's storage cannot be reached right now."""
+    """The directory's storage cannot be reached right now; worth trying again shortly."""
+
+    def __init__(self, detail: str, retry_after_seconds: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class AuthenticationError(ReferralError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
-from referral_api.api.deps import SessionDep
+from referral_api.api.deps import ActorDep, SessionDep
 from referral_api.api.preconditions import check_if_match
 from referral_api.api.problems import problem_responses
 from referral_api.api.routes.providers import etag
@@ -62,7 +63,9 @@ def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 20
         "Add a service point of your organization. Send `Idempotency-Key` (any unique "
         "string) so that a retry after a network failure cannot create it twice: for 24 "
         "hours the same key returns the first answer; the same key with another body is "
-        "refused (422), and a duplicate sent while the first is still running gets 409."
+        "refused (422), and a duplicate sent while the first is still running gets 409. "
+        "Should the first never answer (the server failed), its key is free again after "
+        "a short lease (30 seconds by default): retry with the same key then."
     ),
     response_model=ProviderOut,
     responses=problem_responses(401, 403, 409, 413, 422, 429),
@@ -72,18 +75,19 @@ def create_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     idempotency_key: Annotated[
         str | None, Header(min_length=1, max_length=200, description="Any unique string")
     ] = None,
 ) -> JSONResponse:
     """Add a provider."""
-    actor = editing.Actor(viewer, request.headers.get("x-request-id"))
     answer, replayed = editing.create_provider(
         session=session,
         document=document,
         actor=actor,
         render=lambda provider: _out(provider, viewer).model_dump(mode="json"),
         idempotency_key=idempotency_key,
+        lease=timedelta(seconds=request.app.state.settings.idempotency_lease_seconds),
     )
     if not replayed:
         request.app.state.snapshots.refresh()
@@ -106,6 +110,7 @@ def replace_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Replace a provider."""
@@ -113,8 +118,8 @@ def replace_provider(
         session=session,
         provider_id=provider_id,
         document=document,
-        precondition=_if_match(if_match, viewer),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        precondition=_if_match(if_match, actor.viewer),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -138,6 +143,7 @@ def patch_provider(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change some fields of a provider."""
@@ -145,8 +151,8 @@ def patch_provider(
         session=session,
         provider_id=provider_id,
         patch=patch,
-        precondition=_if_match(if_match, viewer),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        precondition=_if_match(if_match, actor.viewer),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -165,15 +171,15 @@ def delete_provider(
     provider_id: ProviderId,
     request: Request,
     session: SessionDep,
-    viewer: ViewerDep,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Remove a provider."""
     editing.delete_provider(
         session=session,
         provider_id=provider_id,
-        precondition=_if_match(if_match, viewer),
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        precondition=_if_match(if_match, actor.viewer),
+        actor=actor,
     )
     request.app.state.snapshots.refresh()
     return Response(status_code=204)
@@ -187,13 +193,17 @@ def delete_provider(
     responses=problem_responses(401, 403, 404, 409, 429),
 )
 def restore_provider(
-    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+    provider_id: ProviderId,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    actor: ActorDep,
 ) -> JSONResponse:
     """Restore a removed provider."""
     provider = editing.restore_provider(
         session=session,
         provider_id=provider_id,
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
@@ -209,13 +219,17 @@ def restore_provider(
     responses=problem_responses(401, 403, 404, 409, 429),
 )
 def verify_provider(
-    provider_id: ProviderId, request: Request, session: SessionDep, viewer: ViewerDep
+    provider_id: ProviderId,
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    actor: ActorDep,
 ) -> JSONResponse:
     """Confirm a provider is still right."""
     provider = editing.verify_provider(
         session=session,
         provider_id=provider_id,
-        actor=editing.Actor(viewer, request.headers.get("x-request-id")),
+        actor=actor,
     )
     return _answer(provider, viewer, request)
 
