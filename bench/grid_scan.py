@@ -29,7 +29,7 @@ from referral_api.domain.keys import digest, new_key
 from referral_api.settings import Settings
 
 SAFE_HOUSE_ID = "e4bc5348-6feb-500c-94bc-14c6f208b690"
-HOUSE = (18.618189, 4.38084)
+HOUSE = (18.6071, 4.3842)
 CELL_DEGREES = 0.05  # the public grid the answers should not be finer than
 
 

@@ -226,7 +226,14 @@ class ProviderProperties(_Strict):
     status_reason: str | None = Field(default=None, max_length=500)
     status_until: date | None = None
     accepting_referrals: bool = True
-    visibility: Visibility = Visibility.PUBLIC
+    visibility: Visibility = Field(
+        default=Visibility.PUBLIC,
+        description="`restricted` for a confidential place (a safe house): only its own "
+        "organization and admins see where it is. For everyone, search ranks it on its "
+        "0.05° grid cell; a polygon counts as a disc of the same area around the cell's "
+        "centre and P-codes no finer than adm2. Never say where it is in a text field "
+        "(name, description, source, notes): those are shown to all.",
+    )
     last_verified_at: AwareDatetime | None = Field(
         default=None,
         description="When the entry was last confirmed right. " + _SET_BY_VERIFY,

@@ -81,7 +81,7 @@ def test_modified_after_with_an_offset_filters(sample_client):
 def test_the_change_feed_position_is_a_bounded_integer(sample_client):
     response = sample_client.get("/v1/changes", params={"after": "99999999999999999999999"})
     assert_problem(response, 422, ("query", "after"))
-    largest = sample_client.get("/v1/changes", params={"after": 2**63 - 1})
+    largest = sample_client.get("/v1/changes", params={"after": 2**31 - 1})
     assert largest.status_code == 200, largest.text
     assert largest.json() == {"items": [], "next_after": None}
 

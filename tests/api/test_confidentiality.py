@@ -8,6 +8,7 @@ and every read path searched for the house's exact coordinates, area and address
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from tests.api.conftest import bearer, make_key
 from tests.api.test_partner_writes import NEW_ENTRY, read
 from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
 
-HOUSE = (18.618189, 4.38084)
+HOUSE = (18.6071, 4.3842)
 
 
 def _square(lon: float, lat: float, half: float) -> dict[str, Any]:
@@ -250,7 +251,7 @@ def test_no_read_path_shows_the_house_its_area_or_address(client, keys, area):
         listed = client.get("/v1/providers", params={"limit": 200}, headers=headers).json()
         house = next(p for p in listed["items"] if p["id"] == SAFE_HOUSE_ID)
         assert house["service_area"] is None  # neither the polygon nor the radius
-        assert house["admin"]["adm3"] is None
+        assert house["admin"] == {"adm1": None, "adm2": None, "adm3": None, "cod_version": "201506"}
     owner = client.get(f"/v1/providers/{SAFE_HOUSE_ID}", headers=keys.owner).json()
     assert owner["address"] == "Rue 12, porte bleue"
     assert owner["admin"]["adm3"] == "CF7117"
@@ -270,3 +271,62 @@ def test_the_distance_band_is_measured_between_cells(client, keys):
     assert len(bands) == 1
     ((band, _, exact),) = bands
     assert band == "under 2 km" and exact is None
+
+
+def _disc(lon: float, lat: float, radius_km: float, vertices: int = 64) -> dict[str, Any]:
+    """A polygon approximating a disc around the point: what a GIS buffer gives."""
+    dlat = math.degrees(radius_km / 6371.0088)
+    dlon = dlat / math.cos(math.radians(lat))
+    ring = [
+        [
+            round(lon + dlon * math.cos(2 * math.pi * k / vertices), 6),
+            round(lat + dlat * math.sin(2 * math.pi * k / vertices), 6),
+        ]
+        for k in range(vertices)
+    ]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def test_a_buffer_drawn_around_the_house_does_not_tell_where_in_its_cell_it_is(client, keys):
+    """Which cells a 12 km buffer reaches would answer, cell by cell, "is the house within
+    12 km of this cell's centre?": with the house moved across its cell and the buffer
+    redrawn around it, an anonymous scan of the cells around must see the same answers."""
+    own = cell_of(*HOUSE)
+    seen = []
+    for place in ((18.6012, 4.3507), (18.6489, 4.3993)):
+        assert cell_of(*place) == own
+        _patch(
+            client,
+            keys,
+            SAFE_HOUSE_ID,
+            {
+                "location": {"lon": place[0], "lat": place[1]},
+                "service_area": {"geometry": _disc(*place, 12.0)},
+            },
+        )
+        listed = {}
+        for column in range(own[0] - 4, own[0] + 5):
+            for row in range(own[1] - 4, own[1] + 5):
+                body = {
+                    "lon": (column + 0.3) * GRID_DEGREES,
+                    "lat": (row + 0.7) * GRID_DEGREES,
+                    "needs": ["safety.shelter"],
+                }
+                options = client.post("/v1/referrals/search", json=body).json()["options"]
+                found = [o for o in options if o["provider"]["id"] == SAFE_HOUSE_ID]
+                listed[(column, row)] = (
+                    (found[0]["distance_band"], found[0]["score"]) if found else None
+                )
+        seen.append(listed)
+    assert seen[0] == seen[1]
+    assert 10 < sum(band is not None for band in seen[0].values()) < 81
+
+
+def test_an_area_filter_of_any_level_does_not_find_the_house(client, keys):
+    """Its cell straddles Bangui and Bimbo: which of the two holds it would halve the cell."""
+    for pcode in ("CF71", "CF711", "CF7117"):
+        for headers in ({}, keys.other):
+            listed = client.get("/v1/providers", params={"pcode": pcode}, headers=headers).json()
+            assert SAFE_HOUSE_ID not in {p["id"] for p in listed["items"]}
+        owner = client.get("/v1/providers", params={"pcode": pcode}, headers=keys.owner).json()
+        assert SAFE_HOUSE_ID in {p["id"] for p in owner["items"]}

@@ -14,8 +14,12 @@ import math
 from dataclasses import replace
 from typing import Any
 
+import shapely
+import shapely.affinity
+import shapely.geometry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shapely.geometry import shape
 
 from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.gazetteer import Gazetteer
@@ -31,7 +35,7 @@ from referral_api.domain.model import (
     Status,
     Visibility,
 )
-from referral_api.domain.projection import GRID_DEGREES, cell_of, centre_of, public_area
+from referral_api.domain.projection import GRID_DEGREES, cell_of, public_area
 from referral_api.domain.ranking import (
     Profile,
     RankingWeights,
@@ -233,27 +237,13 @@ def test_two_points_of_one_cell_get_the_same_answer(directory, somewhere, first,
     assert _observed(_run(directory, here, chosen)) == _observed(_run(directory, there, chosen))
 
 
-def _same_public_area(original: Provider, moved_to: tuple[float, float]) -> ServiceArea:
-    """Another declared area, at the new place, that stands for the same public cells."""
+def _moved_with(original: Provider, offset: tuple[float, float]) -> ServiceArea:
+    """The declared area moved along with the house, as a buffer drawn around it would."""
     area = original.service_area
     if area.geometry is None:
         return area
-    cells = public_area(original)
-    assert cells is not None and cells.cells is not None
-    # Small squares around each cell's centre hold that centre and no other.
-    half = GRID_DEGREES * 0.3
-    polygons = []
-    for cell in sorted(cells.cells):
-        lon, lat = centre_of(cell)
-        ring = [
-            [lon - half, lat - half],
-            [lon + half, lat - half],
-            [lon + half, lat + half],
-            [lon - half, lat + half],
-            [lon - half, lat - half],
-        ]
-        polygons.append([ring])
-    return ServiceArea(geometry={"type": "MultiPolygon", "coordinates": polygons})
+    moved = shapely.affinity.translate(shape(area.geometry), *offset)
+    return replace(area, geometry=shapely.geometry.mapping(moved))
 
 
 def _moved_within_cell(original: Provider, share: tuple[float, float]) -> Provider:
@@ -264,8 +254,8 @@ def _moved_within_cell(original: Provider, share: tuple[float, float]) -> Provid
         lon=lon,
         lat=lat,
         address="Avenue 3, derrière le marché",
-        admin=replace(original.admin, adm3="CF7114"),
-        service_area=_same_public_area(original, (lon, lat)),
+        admin=replace(original.admin, adm2="CF111", adm3="CF7114"),
+        service_area=_moved_with(original, (lon - original.lon, lat - original.lat)),
     )
 
 
@@ -285,25 +275,19 @@ def test_moving_a_safe_house_within_its_cell_changes_no_answer(directory, place,
     assert _observed(_run(directory, place, chosen)) == _observed(_run(moved, place, chosen))
 
 
-def test_the_moved_house_really_moved_and_kept_its_public_cells():
+def test_the_moved_house_really_moved_and_took_its_area_along():
     house = provider(
         "house",
         ("safety.shelter",),
         at=(18.6182, 4.3808),
         visibility=Visibility.RESTRICTED,
-        service_area=ServiceArea(
-            geometry={
-                "type": "Polygon",
-                "coordinates": [
-                    [[18.55, 4.33], [18.7, 4.33], [18.7, 4.43], [18.55, 4.43], [18.55, 4.33]]
-                ],
-            }
-        ),
+        service_area=ServiceArea(geometry=square(18.55, 4.33, 18.7, 4.43)),
     )
     moved = _moved_within_cell(house, (0.9, 0.1))
-    assert house.lon is not None and moved.lon is not None
+    assert house.lon is not None and moved.lon is not None and moved.lat is not None
     assert math.dist((house.lon, house.lat), (moved.lon, moved.lat)) > 0.01
     assert moved.service_area != house.service_area
+    assert shape(moved.service_area.geometry).contains(shapely.Point(moved.lon, moved.lat))
     assert public_area(moved) == public_area(house)
 
 
@@ -314,7 +298,7 @@ def test_a_house_serving_one_area_is_judged_from_the_cell_centre_not_the_point()
         ("safety.shelter",),
         at=(18.62, 4.23),
         visibility=Visibility.RESTRICTED,
-        service_area=ServiceArea(pcodes=("CF7114",)),
+        service_area=ServiceArea(pcodes=("CF711",)),
     )
     in_cf7114, in_cf7113 = GAZETTEER.at_point(18.595, 4.23), GAZETTEER.at_point(18.56, 4.23)
     assert in_cf7114.pcodes[0] == "CF7114" and in_cf7113.pcodes[0] == "CF7113"
@@ -322,4 +306,18 @@ def test_a_house_serving_one_area_is_judged_from_the_cell_centre_not_the_point()
     chosen = {"needs": ("safety.shelter",), "explain": True}
     answers = [_run([house], place, chosen) for place in (in_cf7114, in_cf7113)]
     assert _observed(answers[0]) == _observed(answers[1])
-    assert answers[0].options == () and answers[0].exclusions["outside_service_area"] == 1
+    assert [option.facts.entry.provider.name for option in answers[0].options] == ["house"]
+
+
+def test_a_house_serving_its_arrondissement_counts_as_serving_the_city():
+    # Serving CF7114 alone would say which arrondissement of a few km² the house is in.
+    house = provider(
+        "house",
+        ("safety.shelter",),
+        at=(18.62, 4.23),
+        visibility=Visibility.RESTRICTED,
+        service_area=ServiceArea(pcodes=("CF7114",)),
+    )
+    in_cf7113 = GAZETTEER.at_point(18.45, 4.43)
+    result = _run([house], in_cf7113, {"needs": ("safety.shelter",), "explain": False})
+    assert [option.facts.entry.provider.name for option in result.options] == ["house"]

@@ -15,6 +15,7 @@ from referral_api.domain.projection import (
     centre_of,
     footprint,
     public_area,
+    public_pcodes,
     public_projection,
     snap,
     withheld,
@@ -64,12 +65,20 @@ def test_a_small_area_shows_as_the_house_cell_alone(area):
     )
 
 
-def test_a_polygon_shows_as_the_cells_whose_centres_it_holds_and_the_house_cell():
-    # Holds the centres of four cells, not that of the house's own cell (373, 87).
-    area = ServiceArea(geometry=square(18.57, 4.37, 18.63, 4.43))
-    cells = public_area(house(service_area=area, at=(18.6600, 4.3600)))
-    assert cells is not None and cells.cells is not None
-    assert cells.cells == {(371, 87), (372, 87), (371, 88), (372, 88), (373, 87)}
+def test_a_polygon_shows_as_the_disc_of_its_area_around_the_cell_centre():
+    # A buffer of about 6 km drawn around the house, wherever in its cell the house is,
+    # shows as the same cells: those within the radius of a disc of the polygon's area.
+    def buffer(lon, lat):
+        return ServiceArea(geometry=square(lon - 0.054, lat - 0.054, lon + 0.054, lat + 0.054))
+
+    east_edge, west_edge = (18.6495, 4.3505), (18.6005, 4.3995)
+    first = public_area(house(service_area=buffer(*east_edge), at=east_edge))
+    second = public_area(house(service_area=buffer(*west_edge), at=west_edge))
+    as_radius = public_area(house(service_area=ServiceArea(radius_km=6.77), at=HOUSE))
+    assert first == second == as_radius
+    assert first is not None and first.cells is not None
+    assert {(371, 87), (373, 87), (372, 86), (372, 88)} <= first.cells
+    assert (371, 86) not in first.cells
 
 
 def test_a_radius_is_measured_from_the_cell_centre_so_any_house_of_the_cell_shows_alike():
@@ -84,15 +93,15 @@ def test_a_radius_is_measured_from_the_cell_centre_so_any_house_of_the_cell_show
 
 
 def test_an_area_too_large_to_list_stands_for_its_whole_span():
-    huge = ServiceArea(geometry=square(10.0, 0.0, 30.0, 10.0))
+    huge = ServiceArea(radius_km=1500.0)
     cells = public_area(house(service_area=huge))
     assert cells is not None and cells.cells is None
     west, south, east, north = cells.span or (0, 0, 0, 0)
     assert (east - west + 1) * (north - south + 1) > MAX_LISTED_CELLS
     assert cell_of(*HOUSE) in cells and cell_of(29.9, 0.1) in cells
-    assert cell_of(30.1, 0.1) not in cells
+    assert cell_of(40.0, 0.1) not in cells
     assert cells.meets(footprint_of(18.6, 4.3, 18.7, 4.4))
-    assert not cells.meets(footprint_of(31.0, 4.3, 31.1, 4.4))
+    assert not cells.meets(footprint_of(41.0, 4.3, 41.1, 4.4))
 
 
 def footprint_of(west, south, east, north):
@@ -113,22 +122,37 @@ def test_declared_p_codes_and_no_area_have_no_cells():
     assert public_area(house()) is None
 
 
-def test_the_projection_keeps_the_route_in_and_nothing_that_locates():
-    full = house(
-        service_area=ServiceArea(geometry=square(18.6, 4.37, 18.63, 4.39), pcodes=("CF71",))
-    )
-    seen = public_projection(full)
+def test_a_phone_line_has_no_place_to_hide_so_its_polygon_stands_as_drawn():
+    line = house(at=None, service_area=ServiceArea(geometry=square(18.61, 4.36, 18.66, 4.39)))
+    cells = public_area(line)
+    assert cells is not None and cells.cells == {(372, 87)}
+
+
+def chain(pcode):
+    return {"CF7117": ("CF7117", "CF711", "CF71"), "CF711": ("CF711", "CF71")}.get(pcode, ())
+
+
+def test_service_p_codes_count_no_finer_than_adm2():
+    assert public_pcodes(("CF7117", "CF711", "CF71", "XX"), chain) == ("CF711", "CF71", "XX")
+
+
+def test_the_projection_keeps_the_route_and_nothing_that_locates():
+    area = ServiceArea(geometry=square(18.6, 4.37, 18.63, 4.39), pcodes=("CF7117",))
+    full = house(service_area=area)
+    seen = public_projection(full, chain)
     assert (seen.lon, seen.lat) == (18.625, 4.375)
-    assert seen.address is None and seen.admin.adm3 is None and seen.admin.adm2 == "CF711"
-    assert seen.service_area == ServiceArea(pcodes=("CF71",))
+    assert seen.address is None
+    # Cell (372, 87) holds parts of Bangui and of Bimbo: no admin unit, of any level, shows.
+    assert seen.admin == AdminCodes(cod_version="201506")
+    assert seen.service_area == ServiceArea(pcodes=("CF711",))
     assert seen.contacts == full.contacts and seen.services == full.services
     shown = withheld(full)
-    assert (shown.lon, shown.lat) == (None, None)
-    assert shown.service_area == seen.service_area
+    assert (shown.lon, shown.lat, shown.address) == (None, None, None)
+    assert shown.admin == seen.admin and shown.service_area == ServiceArea()
 
 
 def test_a_public_entry_is_its_own_projection_but_is_withheld_when_asked():
     clinic = house(visibility=Visibility.PUBLIC)
-    assert public_projection(clinic) is clinic
+    assert public_projection(clinic, chain) is clinic
     # A version of the entry from before it became confidential is withheld all the same.
     assert withheld(clinic).lon is None and withheld(clinic).address is None

@@ -302,12 +302,15 @@ def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool
             )
         )
     if query.pcode is not None:
-        coarse = or_(
-            col(ProviderRow.adm1_pcode) == query.pcode,
-            col(ProviderRow.adm2_pcode) == query.pcode,
-        )
-        fine = (col(ProviderRow.adm3_pcode) == query.pcode) & _entitled(viewer)
-        conditions.append(or_(coarse, fine))
+        # At any level: a cell of the public grid may straddle two units of any level.
+        conditions += [
+            or_(
+                col(ProviderRow.adm1_pcode) == query.pcode,
+                col(ProviderRow.adm2_pcode) == query.pcode,
+                col(ProviderRow.adm3_pcode) == query.pcode,
+            ),
+            _entitled(viewer),
+        ]
     if query.bbox is not None:
         box = query.bbox
         conditions += [

@@ -80,7 +80,7 @@ def _shared(values: Iterable[str]) -> frozenset[str]:
 
 
 def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
-    provider = public_projection(exact)
+    provider = public_projection(exact, gazetteer.chain)
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
     if shape_ is not None:

@@ -28,8 +28,13 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from referral_api.domain.geometry import SpherePoint, degrees_around, distances_km
-from referral_api.domain.model import Provider
+from referral_api.domain.geometry import (
+    EARTH_RADIUS_KM,
+    SpherePoint,
+    degrees_around,
+    distances_km,
+)
+from referral_api.domain.model import AdminCodes, Provider, ServiceArea
 
 GRID_DEGREES = 0.05
 # Half the diagonal of a cell in km, at most: how far a point lies from its cell's centre.
@@ -39,6 +44,9 @@ CELL_HALF_DIAGONAL_KM = 4.0
 # span, a superset, which is safe (it can only make a provider show in more places) and
 # keeps each provider's share of memory under a megabyte.
 MAX_LISTED_CELLS = 10_000
+
+# Service P-codes of confidential providers count no finer than this admin level.
+PUBLIC_PCODE_LEVEL = 2
 
 Cell = tuple[int, int]
 
@@ -139,12 +147,17 @@ def _cells_where(
 def public_area(provider: Provider) -> CellArea | None:
     """The cells a confidential provider's declared polygon or radius stands for in public.
 
-    None when it declares neither (P-codes, or only a location, say where it serves).
+    A radius is measured from the centre of the provider's cell. A polygon stands for the
+    disc of the same area around that centre: which cells a polygon holds would tell where
+    in its cell the house is whenever the polygon was drawn around the house (a buffer) or
+    along a known boundary, while its area tells neither. None when the provider declares
+    neither (P-codes, or only a location, say where it serves).
     """
     area = provider.service_area
-    located = provider.lon is not None and provider.lat is not None
-    own = [cell_of(provider.lon, provider.lat)] if located else []  # type: ignore[arg-type]
-    if area.geometry is not None:
+    if provider.lon is None or provider.lat is None:
+        # Nothing to locate: a phone line's polygon is public as it is.
+        if area.geometry is None:
+            return None
         polygon = shape(area.geometry)
         shapely.prepare(polygon)
 
@@ -152,27 +165,50 @@ def public_area(provider: Provider) -> CellArea | None:
             found: NDArray[np.bool_] = shapely.intersects_xy(polygon, lon, lat)
             return found
 
-        return _cells_where(polygon.bounds, inside, own)
-    if area.radius_km is not None and own:
+        return _cells_where(polygon.bounds, inside, ())
+    own = cell_of(provider.lon, provider.lat)
+    lon0, lat0 = centre_of(own)
+    if area.geometry is not None:
+        # Degrees² to km² at the cell centre's latitude: a translated polygon keeps its area.
+        km_per_degree = math.radians(EARTH_RADIUS_KM)
+        square_km = shape(area.geometry).area * km_per_degree**2 * math.cos(math.radians(lat0))
+        radius = math.sqrt(square_km / math.pi)
+    elif area.radius_km is not None:
         radius = area.radius_km
-        lon0, lat0 = centre_of(own[0])
-        dlon, dlat = degrees_around(lat0, radius)
-        centre = SpherePoint.of(lon0, lat0)
+    else:
+        return None
+    dlon, dlat = degrees_around(lat0, radius)
+    centre = SpherePoint.of(lon0, lat0)
 
-        def within(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
-            phi = np.radians(lat)
-            points = (np.radians(lon), phi, np.cos(phi))
-            near: NDArray[np.bool_] = distances_km(centre, points) <= radius
-            return near
-
-        box = (
-            max(-180.0, lon0 - dlon),
-            max(-90.0, lat0 - dlat),
-            min(180.0, lon0 + dlon),
-            min(90.0, lat0 + dlat),
+    def within(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+        phi = np.radians(lat)
+        near: NDArray[np.bool_] = (
+            distances_km(centre, (np.radians(lon), phi, np.cos(phi))) <= radius
         )
-        return _cells_where(box, within, own)
-    return None
+        return near
+
+    box = (
+        max(-180.0, lon0 - dlon),
+        max(-90.0, lat0 - dlat),
+        min(180.0, lon0 + dlon),
+        min(90.0, lat0 + dlat),
+    )
+    return _cells_where(box, within, [own])
+
+
+# A P-code and its ancestors, most precise first (`Gazetteer.chain`).
+Chain = Callable[[str], tuple[str, ...]]
+
+
+def public_pcodes(pcodes: Iterable[str], chain: Chain) -> tuple[str, ...]:
+    """A confidential provider's service P-codes as search uses them: each raised to its
+    adm2 unit (`chain` lists a P-code and its ancestors, most precise first), since a house
+    that serves one arrondissement of a few km² most likely lies in it."""
+    raised = []
+    for pcode in pcodes:
+        found = chain(pcode)
+        raised.append(found[-PUBLIC_PCODE_LEVEL] if len(found) > PUBLIC_PCODE_LEVEL else pcode)
+    return tuple(dict.fromkeys(raised))
 
 
 def footprint(geometry: BaseGeometry) -> CellArea:
@@ -189,15 +225,20 @@ def footprint(geometry: BaseGeometry) -> CellArea:
     return _cells_where((west, south, east, north), touched, ())
 
 
-def public_projection(provider: Provider) -> Provider:
+def public_projection(provider: Provider, chain: Chain) -> Provider:
     """What a confidential provider is, as far as anyone who may not locate it is concerned.
 
-    The point becomes its cell's centre; the address and the adm3 unit (a few km²) go; the
-    polygon and radius go too, their public form being `public_area`. Everything else (its
-    services, hours, contact route, adm1 and adm2) is public. A public provider is its own
-    projection.
+    The point becomes its cell's centre; the address and admin units go (a cell may straddle
+    units of any level: which one holds the house would split it); the polygon and radius
+    go too, their public form being `public_area`; service P-codes are raised to adm2
+    (`public_pcodes`). Its services, hours and contact route stay: they make the referral.
+    A public provider is its own projection.
     """
-    return provider if not provider.is_restricted else _coarsened(provider)
+    if not provider.is_restricted:
+        return provider
+    coarse = _coarsened(provider)
+    pcodes = public_pcodes(provider.service_area.pcodes, chain)
+    return replace(coarse, service_area=replace(coarse.service_area, pcodes=pcodes))
 
 
 def _coarsened(provider: Provider) -> Provider:
@@ -209,7 +250,7 @@ def _coarsened(provider: Provider) -> Provider:
         lon=lon,
         lat=lat,
         address=None,
-        admin=replace(provider.admin, adm3=None),
+        admin=AdminCodes(cod_version=provider.admin.cod_version),
         service_area=replace(provider.service_area, geometry=None, radius_km=None),
     )
 
@@ -217,5 +258,8 @@ def _coarsened(provider: Provider) -> Provider:
 def withheld(provider: Provider) -> Provider:
     """The entry as documents show it to whoever may not locate it, whatever its visibility
     (a version from before it became confidential is withheld too): its projection without
-    even the cell's centre, since a document has no use for a point that is not the place."""
-    return replace(_coarsened(provider), lon=None, lat=None)
+    the cell's centre, since a document has no use for a point that is not the place, and
+    without its service area, whose P-codes a document cannot raise to adm2 as search does.
+    """
+    coarse = _coarsened(provider)
+    return replace(coarse, lon=None, lat=None, service_area=ServiceArea())

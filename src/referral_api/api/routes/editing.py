@@ -30,8 +30,9 @@ IfMatch = Annotated[
     str | None,
     Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
 ]
-# The largest integer the database drivers bind: a larger `after` could not even be compared.
-MAX_SEQUENCE = 2**63 - 1
+# The largest change sequence: `change_event.sequence` is a 32-bit INTEGER on PostgreSQL,
+# which refuses to compare it with anything larger.
+MAX_SEQUENCE = 2**31 - 1
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
 
 
