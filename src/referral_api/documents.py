@@ -230,8 +230,8 @@ class ProviderProperties(_Strict):
         default=Visibility.PUBLIC,
         description="`restricted` for a confidential place (a safe house): only its own "
         "organization and admins see where it is. For everyone, search ranks it on its "
-        "0.05° grid cell; a polygon counts as a disc of the same area around the cell's "
-        "centre and P-codes no finer than adm2. Never say where it is in a text field "
+        "0.05° grid cell, its `radius_km` from the cell's centre and its P-codes no finer "
+        "than adm2; it may not declare a polygon. Never say where it is in a text field "
         "(name, description, source, notes): those are shown to all.",
     )
     last_verified_at: AwareDatetime | None = Field(

@@ -23,6 +23,7 @@ from referral_api.domain.projection import GRID_DEGREES, cell_of
 from referral_api.settings import Settings
 from tests.api.conftest import bearer, make_key
 from tests.api.test_partner_writes import NEW_ENTRY, read
+from tests.api.test_providers import assert_problem
 from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
 
 HOUSE = (18.6071, 4.3842)
@@ -35,8 +36,8 @@ def _square(lon: float, lat: float, half: float) -> dict[str, Any]:
 
 
 AREAS = {
-    "polygon": {"geometry": _square(*HOUSE, 0.005)},
     "radius": {"radius_km": 1.0},
+    "pcodes": {"pcodes": ["CF7117"]},
 }
 
 
@@ -90,7 +91,7 @@ def confidential_only(database_url, tmp_path):
     house = next(f for f in document["features"] if f["id"] == SAFE_HOUSE_ID)
     features = [house]
     extras = [
-        ((18.5512, 4.3671), {"geometry": _square(18.5512, 4.3671, 0.03)}),
+        ((18.5512, 4.3671), {"pcodes": ["CF7113", "CF7114"]}),
         ((18.5987, 4.4049), {"radius_km": 6.0}),
         ((18.6611, 4.3402), {"pcodes": ["CF7115"]}),
         ((18.5055, 4.3866), None),
@@ -226,7 +227,7 @@ def test_no_read_path_shows_the_house_its_area_or_address(client, keys, area):
         {"service_area": AREAS[area], "address": "Rue 12, porte bleue"},
     )
     secrets = [_digits(HOUSE[0]), _digits(HOUSE[1]), "Rue 12"]
-    secrets += [_digits(HOUSE[0] - 0.005), _digits(HOUSE[1] + 0.005), '"radius_km": 1.0']
+    secrets += ['"radius_km": 1.0']
     geo = {"Accept": "application/geo+json"}
     search = {"lat": HOUSE[1], "lon": HOUSE[0], "needs": ["safety"], "explain": True}
     for headers in ({}, keys.other):
@@ -287,39 +288,40 @@ def _disc(lon: float, lat: float, radius_km: float, vertices: int = 64) -> dict[
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
-def test_a_buffer_drawn_around_the_house_does_not_tell_where_in_its_cell_it_is(client, keys):
-    """Which cells a 12 km buffer reaches would answer, cell by cell, "is the house within
-    12 km of this cell's centre?": with the house moved across its cell and the buffer
-    redrawn around it, an anonymous scan of the cells around must see the same answers."""
-    own = cell_of(*HOUSE)
-    seen = []
-    for place in ((18.6012, 4.3507), (18.6489, 4.3993)):
-        assert cell_of(*place) == own
-        _patch(
-            client,
-            keys,
-            SAFE_HOUSE_ID,
-            {
-                "location": {"lon": place[0], "lat": place[1]},
-                "service_area": {"geometry": _disc(*place, 12.0)},
-            },
-        )
-        listed = {}
-        for column in range(own[0] - 4, own[0] + 5):
-            for row in range(own[1] - 4, own[1] + 5):
-                body = {
-                    "lon": (column + 0.3) * GRID_DEGREES,
-                    "lat": (row + 0.7) * GRID_DEGREES,
-                    "needs": ["safety.shelter"],
-                }
-                options = client.post("/v1/referrals/search", json=body).json()["options"]
-                found = [o for o in options if o["provider"]["id"] == SAFE_HOUSE_ID]
-                listed[(column, row)] = (
-                    (found[0]["distance_band"], found[0]["score"]) if found else None
-                )
-        seen.append(listed)
-    assert seen[0] == seen[1]
-    assert 10 < sum(band is not None for band in seen[0].values()) < 81
+def test_a_confidential_entry_may_not_declare_a_polygon(client, keys):
+    """A buffer drawn around the house, or one clipped at the river, would tell by its
+    cells, its extent or even its area where in its cell the house is."""
+    buffer = {"service_area": {"geometry": _disc(*HOUSE, 12.0)}}
+    _, etag = read(client, SAFE_HOUSE_ID, keys.owner)
+    refused = client.patch(
+        f"/v1/providers/{SAFE_HOUSE_ID}", json=buffer, headers={**keys.owner, "If-Match": etag}
+    )
+    assert_problem(refused, 422, ("body", "service_area", "geometry"))
+    created = client.post(
+        "/v1/providers",
+        json={**NEW_ENTRY, "visibility": "restricted", **buffer},
+        headers=keys.owner,
+    )
+    assert_problem(created, 422, ("body", "service_area", "geometry"))
+    # Making a public entry with a polygon confidential must drop the polygon in the same change.
+    public = client.post("/v1/providers", json={**NEW_ENTRY, **buffer}, headers=keys.owner).json()
+    _, etag = read(client, public["id"], keys.owner)
+    flip = {"visibility": "restricted"}
+    url = f"/v1/providers/{public['id']}"
+    headers = {**keys.owner, "If-Match": etag}
+    assert_problem(client.patch(url, json=flip, headers=headers), 422)
+    with_radius = {**flip, "service_area": {"geometry": None, "radius_km": 12.0}}
+    assert client.patch(url, json=with_radius, headers=headers).status_code == 200
+
+
+def test_a_house_serves_every_unit_its_cell_touches(client, keys):
+    """Its cell straddles Bangui and Bimbo: serving its arrondissement, it is listed for
+    both, so that the side it serves does not tell on which side it is."""
+    _patch(client, keys, SAFE_HOUSE_ID, {"service_area": {"pcodes": ["CF7117"]}})
+    for pcode in ("CF711", "CF111"):
+        body = {"pcode": pcode, "needs": ["safety.shelter"], "explain": True}
+        options = client.post("/v1/referrals/search", json=body).json()["options"]
+        assert SAFE_HOUSE_ID in {o["provider"]["id"] for o in options}, pcode
 
 
 def test_an_area_filter_of_any_level_does_not_find_the_house(client, keys):

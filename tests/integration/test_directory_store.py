@@ -121,8 +121,10 @@ def test_location_filters_never_find_a_safe_house_for_those_who_may_not_locate_i
     owner = Viewer(organization_id=safe_house.organization_id)
     assert SAFE_HOUSE_ID in ids(find(loaded, owner, bbox=tight))
     assert SAFE_HOUSE_ID in ids(find(loaded, Viewer(is_admin=True), pcode=adm3))
-    # A coarse area that does not narrow it down still lists it (without its location).
-    assert SAFE_HOUSE_ID in ids(find(loaded, pcode="CF71"))
+    # Nor an area of any level: its grid cell straddles Bangui (CF71) and Bimbo (CF11).
+    for pcode in ("CF71", "CF711", "CF11"):
+        assert SAFE_HOUSE_ID not in ids(find(loaded, pcode=pcode))
+    assert SAFE_HOUSE_ID in ids(find(loaded, owner, pcode="CF71"))
 
 
 def test_pagination_visits_every_provider_exactly_once(loaded):

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.model import AdminCodes, Contacts, ServiceArea, Visibility
 from referral_api.domain.projection import (
     GRID_DEGREES,
@@ -20,7 +21,7 @@ from referral_api.domain.projection import (
     snap,
     withheld,
 )
-from tests.unit.builders import provider, square
+from tests.unit.builders import GAZETTEER, provider, square
 
 HOUSE = (18.6182, 4.3808)  # cell (372, 87): lon 18.60-18.65, lat 4.35-4.40
 
@@ -51,34 +52,18 @@ def test_centres_stay_within_wgs84():
     assert centre_of(cell_of(-180.0, -90.0)) == (-179.975, -89.975)
 
 
-@pytest.mark.parametrize(
-    "area",
-    [
-        # Straddling the line between two cells, holding no cell's centre.
-        ServiceArea(geometry=square(18.5990, 4.3790, 18.6200, 4.3830)),
-        ServiceArea(radius_km=1.0),
-    ],
-)
-def test_a_small_area_shows_as_the_house_cell_alone(area):
-    assert public_area(house(service_area=area)) == CellArea(
-        (372, 87, 372, 87), frozenset({(372, 87)})
-    )
+def test_a_small_radius_shows_as_the_house_cell_alone():
+    own = CellArea((372, 87, 372, 87), frozenset({(372, 87)}))
+    assert public_area(house(service_area=ServiceArea(radius_km=1.0))) == own
 
 
-def test_a_polygon_shows_as_the_disc_of_its_area_around_the_cell_centre():
-    # A buffer of about 6 km drawn around the house, wherever in its cell the house is,
-    # shows as the same cells: those within the radius of a disc of the polygon's area.
-    def buffer(lon, lat):
-        return ServiceArea(geometry=square(lon - 0.054, lat - 0.054, lon + 0.054, lat + 0.054))
-
-    east_edge, west_edge = (18.6495, 4.3505), (18.6005, 4.3995)
-    first = public_area(house(service_area=buffer(*east_edge), at=east_edge))
-    second = public_area(house(service_area=buffer(*west_edge), at=west_edge))
-    as_radius = public_area(house(service_area=ServiceArea(radius_km=6.77), at=HOUSE))
-    assert first == second == as_radius
-    assert first is not None and first.cells is not None
-    assert {(371, 87), (373, 87), (372, 86), (372, 88)} <= first.cells
-    assert (371, 86) not in first.cells
+@pytest.mark.parametrize("at", [HOUSE, None])
+def test_a_polygon_of_a_confidential_entry_counts_for_nothing(at):
+    # Refused on every write; one stored before that rule must not show where it is.
+    buffer = ServiceArea(geometry=square(18.56, 4.32, 18.67, 4.44))
+    assert public_area(house(service_area=buffer, at=at)) is None
+    entry = DirectoryIndex([house(service_area=buffer)], GAZETTEER, max_distance_km=50.0)
+    assert not entry.entries[0].has_declared_area  # reaches as far as one without an area
 
 
 def test_a_radius_is_measured_from_the_cell_centre_so_any_house_of_the_cell_shows_alike():
@@ -122,24 +107,21 @@ def test_declared_p_codes_and_no_area_have_no_cells():
     assert public_area(house()) is None
 
 
-def test_a_phone_line_has_no_place_to_hide_so_its_polygon_stands_as_drawn():
-    line = house(at=None, service_area=ServiceArea(geometry=square(18.61, 4.36, 18.66, 4.39)))
-    cells = public_area(line)
-    assert cells is not None and cells.cells == {(372, 87)}
-
-
 def chain(pcode):
     return {"CF7117": ("CF7117", "CF711", "CF71"), "CF711": ("CF711", "CF71")}.get(pcode, ())
 
 
-def test_service_p_codes_count_no_finer_than_adm2():
-    assert public_pcodes(("CF7117", "CF711", "CF71", "XX"), chain) == ("CF711", "CF71", "XX")
+def test_service_p_codes_count_no_finer_than_adm2_and_take_in_the_whole_cell():
+    declared = ("CF7117", "CF711", "CF71", "XX")
+    assert public_pcodes(declared, chain) == ("CF711", "CF71", "XX")
+    # Its cell touches Bimbo too: which side it serves must not tell which side it is on.
+    assert public_pcodes(("CF7117",), chain, ("CF1111", "CF7117")) == ("CF711", "CF1111")
+    assert public_pcodes((), chain, ("CF1111",)) == ()
 
 
 def test_the_projection_keeps_the_route_and_nothing_that_locates():
-    area = ServiceArea(geometry=square(18.6, 4.37, 18.63, 4.39), pcodes=("CF7117",))
-    full = house(service_area=area)
-    seen = public_projection(full, chain)
+    full = house(service_area=ServiceArea(radius_km=3.0, pcodes=("CF7117",)))
+    seen = public_projection(full, chain, lambda _cell: ())
     assert (seen.lon, seen.lat) == (18.625, 4.375)
     assert seen.address is None
     # Cell (372, 87) holds parts of Bangui and of Bimbo: no admin unit, of any level, shows.
@@ -153,6 +135,6 @@ def test_the_projection_keeps_the_route_and_nothing_that_locates():
 
 def test_a_public_entry_is_its_own_projection_but_is_withheld_when_asked():
     clinic = house(visibility=Visibility.PUBLIC)
-    assert public_projection(clinic, chain) is clinic
+    assert public_projection(clinic, chain, lambda _cell: ()) is clinic
     # A version of the entry from before it became confidential is withheld all the same.
     assert withheld(clinic).lon is None and withheld(clinic).address is None

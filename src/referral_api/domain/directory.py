@@ -80,7 +80,7 @@ def _shared(values: Iterable[str]) -> frozenset[str]:
 
 
 def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
-    provider = public_projection(exact, gazetteer.chain)
+    provider = public_projection(exact, gazetteer.chain, gazetteer.units_of_cell)
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
     if shape_ is not None:
@@ -94,11 +94,12 @@ def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
     # Zone names hold no spaces: the key is unambiguous.
     hours_key = sys.intern(f"{provider.timezone} {hours}") if hours else None
     confidential = exact.is_restricted
+    cells = public_area(exact) if confidential else None
     return Entry(
         provider=provider,
         exact=exact,
         confidential=confidential,
-        public_area=public_area(exact) if confidential else None,
+        public_area=cells,
         id_text=str(provider.id),
         lon=provider.lon,
         lat=provider.lat,
@@ -118,7 +119,7 @@ def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
         languages=_shared(provider.languages),
         accessibility=_shared(provider.accessibility),
         verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,
-        has_declared_area=exact.service_area.is_declared,
+        has_declared_area=area.is_declared or cells is not None,
         is_safe_entry="case_management" in needs
         or (
             provider.modality is Modality.REMOTE

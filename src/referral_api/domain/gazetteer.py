@@ -8,13 +8,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from shapely import STRtree
+from shapely import STRtree, box
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.errors import AmbiguousPlaceError, FieldProblem, InvalidInputError
 from referral_api.domain.model import AdminArea
-from referral_api.domain.projection import CellArea, footprint, snap
+from referral_api.domain.projection import Cell, CellArea, cell_bounds, footprint, snap
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,13 @@ class Gazetteer:
         found = self._tree.query(Point(lon, lat), predicate="intersects").tolist()
         hits = [self._polygon_areas[index] for index in found]
         return tuple(area.pcode for area in sorted(hits, key=lambda a: -a.level))
+
+    def units_of_cell(self, cell: Cell) -> tuple[str, ...]:
+        """P-codes of the areas a grid cell of the public projection touches."""
+        if self._tree is None:
+            return ()
+        found = self._tree.query(box(*cell_bounds(cell)), predicate="intersects").tolist()
+        return tuple(sorted(self._polygon_areas[index].pcode for index in found))
 
     def at_point(self, lon: float, lat: float) -> Place:
         """The place for a point given as coordinates."""

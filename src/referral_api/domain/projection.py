@@ -25,11 +25,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.geometry import (
-    EARTH_RADIUS_KM,
     SpherePoint,
     degrees_around,
     distances_km,
@@ -145,46 +143,26 @@ def _cells_where(
 
 
 def public_area(provider: Provider) -> CellArea | None:
-    """The cells a confidential provider's declared polygon or radius stands for in public.
+    """The cells a confidential provider's declared radius stands for in public: those
+    whose centres lie within it of the centre of the provider's own cell, and that cell.
 
-    A radius is measured from the centre of the provider's cell. A polygon stands for the
-    disc of the same area around that centre: which cells a polygon holds would tell where
-    in its cell the house is whenever the polygon was drawn around the house (a buffer) or
-    along a known boundary, while its area tells neither. None when the provider declares
-    neither (P-codes, or only a location, say where it serves).
+    None for any other area. A confidential entry may not declare a polygon (validation
+    refuses one), and one stored before that rule counts for nothing: which cells a polygon
+    holds, its extent and even its area (a buffer clipped at a border shrinks as the place
+    nears the border) are functions of where the place is.
     """
-    area = provider.service_area
-    if provider.lon is None or provider.lat is None:
-        # Nothing to locate: a phone line's polygon is public as it is.
-        if area.geometry is None:
-            return None
-        polygon = shape(area.geometry)
-        shapely.prepare(polygon)
-
-        def inside(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
-            found: NDArray[np.bool_] = shapely.intersects_xy(polygon, lon, lat)
-            return found
-
-        return _cells_where(polygon.bounds, inside, ())
+    radius = provider.service_area.radius_km
+    if radius is None or provider.lon is None or provider.lat is None:
+        return None
     own = cell_of(provider.lon, provider.lat)
     lon0, lat0 = centre_of(own)
-    if area.geometry is not None:
-        # Degrees² to km² at the cell centre's latitude: a translated polygon keeps its area.
-        km_per_degree = math.radians(EARTH_RADIUS_KM)
-        square_km = shape(area.geometry).area * km_per_degree**2 * math.cos(math.radians(lat0))
-        radius = math.sqrt(square_km / math.pi)
-    elif area.radius_km is not None:
-        radius = area.radius_km
-    else:
-        return None
     dlon, dlat = degrees_around(lat0, radius)
     centre = SpherePoint.of(lon0, lat0)
 
     def within(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
         phi = np.radians(lat)
-        near: NDArray[np.bool_] = (
-            distances_km(centre, (np.radians(lon), phi, np.cos(phi))) <= radius
-        )
+        distances = distances_km(centre, (np.radians(lon), phi, np.cos(phi)))
+        near: NDArray[np.bool_] = distances <= radius
         return near
 
     box = (
@@ -196,19 +174,39 @@ def public_area(provider: Provider) -> CellArea | None:
     return _cells_where(box, within, [own])
 
 
+def cell_bounds(cell: Cell) -> tuple[float, float, float, float]:
+    """The cell's box in degrees (west, south, east, north)."""
+    return (
+        cell[0] * GRID_DEGREES,
+        cell[1] * GRID_DEGREES,
+        (cell[0] + 1) * GRID_DEGREES,
+        (cell[1] + 1) * GRID_DEGREES,
+    )
+
+
 # A P-code and its ancestors, most precise first (`Gazetteer.chain`).
 Chain = Callable[[str], tuple[str, ...]]
 
 
-def public_pcodes(pcodes: Iterable[str], chain: Chain) -> tuple[str, ...]:
-    """A confidential provider's service P-codes as search uses them: each raised to its
-    adm2 unit (`chain` lists a P-code and its ancestors, most precise first), since a house
-    that serves one arrondissement of a few km² most likely lies in it."""
-    raised = []
-    for pcode in pcodes:
+def public_pcodes(
+    pcodes: Iterable[str], chain: Chain, units_of_cell: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """A confidential provider's service P-codes as search uses them.
+
+    Each is raised to its adm2 unit: a house that serves one arrondissement of a few km²
+    most likely lies in it. And when it serves any, it serves too every unit its own cell
+    touches (`units_of_cell`, raised alike): a cell straddling Bangui and Bimbo would
+    otherwise tell, by the side it serves, on which side of the line the house is.
+    """
+
+    def raised(pcode: str) -> str:
         found = chain(pcode)
-        raised.append(found[-PUBLIC_PCODE_LEVEL] if len(found) > PUBLIC_PCODE_LEVEL else pcode)
-    return tuple(dict.fromkeys(raised))
+        return found[-PUBLIC_PCODE_LEVEL] if len(found) > PUBLIC_PCODE_LEVEL else pcode
+
+    declared = [raised(pcode) for pcode in pcodes]
+    if not declared:
+        return ()
+    return tuple(dict.fromkeys([*declared, *map(raised, units_of_cell)]))
 
 
 def footprint(geometry: BaseGeometry) -> CellArea:
@@ -225,19 +223,24 @@ def footprint(geometry: BaseGeometry) -> CellArea:
     return _cells_where((west, south, east, north), touched, ())
 
 
-def public_projection(provider: Provider, chain: Chain) -> Provider:
+def public_projection(
+    provider: Provider, chain: Chain, units_at: Callable[[Cell], Iterable[str]]
+) -> Provider:
     """What a confidential provider is, as far as anyone who may not locate it is concerned.
 
     The point becomes its cell's centre; the address and admin units go (a cell may straddle
     units of any level: which one holds the house would split it); the polygon and radius
-    go too, their public form being `public_area`; service P-codes are raised to adm2
-    (`public_pcodes`). Its services, hours and contact route stay: they make the referral.
-    A public provider is its own projection.
+    go too, a radius's public form being `public_area`; service P-codes become
+    `public_pcodes`, with `units_at` giving the P-codes of the units a cell touches. Its
+    services, hours and contact route stay: they make the referral. A public provider is
+    its own projection.
     """
     if not provider.is_restricted:
         return provider
     coarse = _coarsened(provider)
-    pcodes = public_pcodes(provider.service_area.pcodes, chain)
+    located = provider.lon is not None and provider.lat is not None
+    units = units_at(cell_of(provider.lon, provider.lat)) if located else ()  # type: ignore[arg-type]
+    pcodes = public_pcodes(provider.service_area.pcodes, chain, units)
     return replace(coarse, service_area=replace(coarse.service_area, pcodes=pcodes))
 
 

@@ -105,7 +105,17 @@ def provider_problems(provider: Provider) -> list[FieldProblem]:
     for index, pcode in enumerate(provider.service_area.pcodes):
         if not _PCODE.match(pcode):
             problems.append(FieldProblem(("service_area", "pcodes", index), "not a P-code"))
-    if provider.service_area.geometry is not None:
+    if provider.is_restricted and provider.service_area.geometry is not None:
+        # Any function of a polygon drawn around the place, or along a boundary near it,
+        # tells where in its public cell the place is (docs/confidentiality.md).
+        problems.append(
+            FieldProblem(
+                ("service_area", "geometry"),
+                "a confidential entry says where it serves with radius_km or pcodes, "
+                "not a polygon: a polygon's shape, extent or area tells where it is",
+            )
+        )
+    elif provider.service_area.geometry is not None:
         try:
             parse_service_area(provider.service_area.geometry, ("service_area", "geometry"))
         except InvalidInputError as error:
