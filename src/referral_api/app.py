@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api import __version__, operations
+from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
     )
     app.state.auth_brake = FailureBrake()
+    app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)

@@ -215,13 +215,17 @@ def test_readiness_follows_the_database_down_and_back_up(tmp_path):
                 assert refused.status_code == 503, refused.text
                 assert refused.headers["content-type"].startswith("application/problem+json")
                 assert int(refused.headers["retry-after"]) > 0
-            # Search goes on from the snapshot while the database is away.
-            answer = httpx.post(
-                f"{server.url}/v1/referrals/search",
-                json={"pcode": "CF7113", "needs": ["medical"]},
-                timeout=15,
-            )
-            assert answer.status_code == 200 and answer.json()["options"]
+            # Search goes on from the snapshot while the database is away, for a partner too:
+            # its key, verified a moment ago, stands for itself; a key never seen cannot.
+            search = f"{server.url}/v1/referrals/search"
+            body = {"pcode": "CF7113", "needs": ["medical"]}
+            for caller in ({}, headers):
+                answer = httpx.post(search, json=body, headers=caller, timeout=15)
+                assert answer.status_code == 200, answer.text
+                assert answer.json()["options"]
+            stranger = {"Authorization": f"Bearer rk_{'0' * 12}_{'x' * 43}"}
+            unknown = httpx.post(search, json=body, headers=stranger, timeout=15)
+            assert unknown.status_code == 503, unknown.text
             start()
             deadline = time.monotonic() + 15
             while httpx.get(f"{server.url}/readyz", timeout=15).status_code != 200:

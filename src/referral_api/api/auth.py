@@ -28,30 +28,64 @@ bearer = HTTPBearer(
 )
 
 KEY_TOUCH_INTERVAL_SECONDS = 60.0
+# How long a key verified against the database vouches for itself while the database is
+# away: search answers from the snapshot then, and a partner's key must still be its key.
+# A revocation reaches every worker as soon as the database is back.
+KEY_VOUCH_SECONDS = 600.0
+KEYS_REMEMBERED = 10_000
 # A key's last use is bookkeeping: a caller must not wait seconds for it behind a bulk load.
 KEY_TOUCH_WAIT_MS = 100
 logger = logging.getLogger("referral_api.auth")
 
 
-def _authenticate(engine: Engine, key: str) -> Viewer:
+class RecentKeys:
+    """Keys this worker verified against the database lately, by key id: each with the
+    digest it matched and who it stands for."""
+
+    def __init__(self) -> None:
+        self._verified: dict[str, tuple[str, Viewer, float]] = {}
+
+    def remember(self, secret_hash: str, viewer: Viewer, now: float) -> None:
+        """Record a key just verified against the database."""
+        assert viewer.key_id is not None
+        if len(self._verified) >= KEYS_REMEMBERED:  # only valid keys get here: few
+            self._verified.clear()
+        self._verified[viewer.key_id] = (secret_hash, viewer, now)
+
+    def vouch(self, key: str, key_id: str, now: float) -> Viewer | None:
+        """Who `key` stands for, if it was verified within KEY_VOUCH_SECONDS."""
+        found = self._verified.get(key_id)
+        if found is None or now - found[2] > KEY_VOUCH_SECONDS or not matches(key, found[0]):
+            return None
+        return found[1]
+
+
+def _authenticate(engine: Engine, recent: RecentKeys, key: str) -> Viewer:
     key_id = key_id_of(key)
     if key_id is None:
         raise AuthenticationError("The API key is malformed")
-    with Session(engine) as session:
-        stored = repository.find_key(session=session, key_id=key_id)
-        if stored is None or stored.revoked_at is not None or not matches(key, stored.secret_hash):
-            raise AuthenticationError("The API key is unknown or revoked")
-        last = stored.last_used_at
-        if (
-            last is None
-            or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS
-        ):
-            _record_use(session, key_id)
-    return Viewer(
+    try:
+        with Session(engine) as session:
+            stored = repository.find_key(session=session, key_id=key_id)
+    except (OperationalError, InterfaceError):
+        vouched = recent.vouch(key, key_id, time.monotonic())
+        if vouched is None:
+            raise
+        logger.warning("the database is unreachable: a key verified lately stands for itself")
+        return vouched
+    if stored is None or stored.revoked_at is not None or not matches(key, stored.secret_hash):
+        raise AuthenticationError("The API key is unknown or revoked")
+    viewer = Viewer(
         organization_id=stored.organization_id,
         is_admin=stored.role == Role.ADMIN.value,
         key_id=key_id,
     )
+    recent.remember(stored.secret_hash, viewer, time.monotonic())
+    last = stored.last_used_at
+    if last is None or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS:
+        with Session(engine) as session:
+            _record_use(session, key_id)
+    return viewer
 
 
 def _record_use(session: Session, key_id: str) -> None:
@@ -79,7 +113,10 @@ async def get_viewer(
         return ANONYMOUS
     try:
         return await run_in_threadpool(
-            _authenticate, request.app.state.engine, credentials.credentials
+            _authenticate,
+            request.app.state.engine,
+            request.app.state.recent_keys,
+            credentials.credentials,
         )
     except AuthenticationError:
         brake: FailureBrake = request.app.state.auth_brake
