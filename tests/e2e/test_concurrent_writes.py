@@ -13,7 +13,9 @@ pytestmark = pytest.mark.e2e
 
 SAFE_SPACE_ID = "4a7decda-dfd8-5425-b230-3cce35f62650"  # femmes-debout
 WRITERS = 8
-CYCLES = 100
+# 160 accepted updates, each raced by seven writers: enough to lose one if any could be
+# lost, within the suite's time (every write also refreshes the writer's snapshot).
+CYCLES = 20
 
 
 def partner_key(server) -> dict[str, str]:
@@ -80,7 +82,7 @@ def test_duplicate_creates_make_one_provider_per_key(server):
         with lock:
             answers.setdefault(key, []).append((response.status_code, created))
 
-    keys = [f"key-{n}" for n in range(50)]
+    keys = [f"key-{n}" for n in range(20)]
     with ThreadPoolExecutor(WRITERS) as pool:
         for future in [pool.submit(post, key) for key in keys for _ in range(WRITERS)]:
             future.result()

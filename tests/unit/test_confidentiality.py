@@ -225,7 +225,7 @@ def _inside(cell: tuple[int, int], share: tuple[float, float]) -> tuple[float, f
 
 # Edges of a cell are where rounding decides: a share of 0.001 is still well inside.
 shares = st.tuples(st.floats(0.001, 0.999), st.floats(0.001, 0.999))
-RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RUNS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @RUNS
