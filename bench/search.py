@@ -321,7 +321,9 @@ def measure_snapshot(engine: Any, provider_id: uuid.UUID) -> tuple[float, float]
     started = time.perf_counter()
     snapshots.refresh()
     rebuild_s = time.perf_counter() - started
-    admin = editing.Actor(Viewer(organization_id="org-0", is_admin=True, key_id="bench"))
+    admin = editing.Actor(
+        Viewer(organization_id="org-0", is_admin=True, key_id="bench"), request_id="bench"
+    )
     with Session(engine) as session:
         editing.verify_provider(session=session, provider_id=provider_id, actor=admin)
     started = time.perf_counter()
