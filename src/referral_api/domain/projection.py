@@ -6,9 +6,10 @@ exact entry: so no probing, however many queries it takes, learns more than the 
 holds. The projection is a grid of cells `GRID_DEGREES` wide (about 5.5 km at the equator):
 
 - its point is the centre of the cell the provider lies in;
-- its service area is a set of cells: its own cell, and each cell whose centre the declared
-  polygon or radius covers (measured from the own cell's centre), so the exact edge of the
-  area never shows; P-codes stay as declared (admin areas are coarse and public);
+- its service area is a set of cells: its own cell, and each cell whose centre lies within
+  the declared radius of the own cell's centre (a confidential entry may not declare a
+  polygon: anything computed from one tells where it is); served P-codes count as their
+  adm2 units, with every unit the own cell touches; no admin unit of its own shows;
 - the query is seen through the same grid: a confidential provider is ranked against the
   centre of the query's cell (and the areas containing that centre), or, for a named area,
   against the cells the area touches. Two places in one cell get the same answer about it.
