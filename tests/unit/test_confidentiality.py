@@ -275,14 +275,14 @@ def test_moving_a_safe_house_within_its_cell_changes_no_answer(directory, place,
     assert _observed(_run(directory, place, chosen)) == _observed(_run(moved, place, chosen))
 
 
-def test_the_moved_house_really_moved_and_took_its_area_along():
-    house = provider(
-        "house",
-        ("safety.shelter",),
-        at=(18.6182, 4.3808),
-        visibility=Visibility.RESTRICTED,
-        service_area=ServiceArea(geometry=square(18.55, 4.33, 18.7, 4.43)),
+def _shelter(at: tuple[float, float], area: ServiceArea) -> Provider:
+    return provider(
+        "house", ("safety.shelter",), at=at, visibility=Visibility.RESTRICTED, service_area=area
     )
+
+
+def test_the_moved_house_really_moved_and_took_its_area_along():
+    house = _shelter((18.6182, 4.3808), ServiceArea(geometry=square(18.55, 4.33, 18.7, 4.43)))
     moved = _moved_within_cell(house, (0.9, 0.1))
     assert house.lon is not None and moved.lon is not None and moved.lat is not None
     assert math.dist((house.lon, house.lat), (moved.lon, moved.lat)) > 0.01
@@ -293,13 +293,7 @@ def test_the_moved_house_really_moved_and_took_its_area_along():
 
 def test_a_house_serving_one_area_is_judged_from_the_cell_centre_not_the_point():
     # The cell (371, 84) holds points of both areas; its centre, 18.575, lies in CF7113.
-    house = provider(
-        "house",
-        ("safety.shelter",),
-        at=(18.62, 4.23),
-        visibility=Visibility.RESTRICTED,
-        service_area=ServiceArea(pcodes=("CF711",)),
-    )
+    house = _shelter((18.62, 4.23), ServiceArea(pcodes=("CF711",)))
     in_cf7114, in_cf7113 = GAZETTEER.at_point(18.595, 4.23), GAZETTEER.at_point(18.56, 4.23)
     assert in_cf7114.pcodes[0] == "CF7114" and in_cf7113.pcodes[0] == "CF7113"
     assert cell_of(18.595, 4.23) == cell_of(18.56, 4.23)
@@ -311,13 +305,7 @@ def test_a_house_serving_one_area_is_judged_from_the_cell_centre_not_the_point()
 
 def test_a_house_serving_its_arrondissement_counts_as_serving_the_city():
     # Serving CF7114 alone would say which arrondissement of a few km² the house is in.
-    house = provider(
-        "house",
-        ("safety.shelter",),
-        at=(18.62, 4.23),
-        visibility=Visibility.RESTRICTED,
-        service_area=ServiceArea(pcodes=("CF7114",)),
-    )
+    house = _shelter((18.62, 4.23), ServiceArea(pcodes=("CF7114",)))
     in_cf7113 = GAZETTEER.at_point(18.45, 4.43)
     result = _run([house], in_cf7113, {"needs": ("safety.shelter",), "explain": False})
     assert [option.facts.entry.provider.name for option in result.options] == ["house"]
