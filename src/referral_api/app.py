@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette_compress import CompressMiddleware
 
 from referral_api import __version__, operations
 from referral_api.api.auth import RecentKeys
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.auth_brake = FailureBrake()
     app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
+    # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
+    app.add_middleware(CompressMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(referrals.router)

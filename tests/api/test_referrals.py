@@ -4,6 +4,7 @@ import logging
 import pytest
 
 from referral_api.api.search_schemas import EXAMPLE_REQUEST, SearchResponse
+from tests.answers import options_of
 from tests.api.test_providers import assert_problem
 from tests.conftest import SAFE_HOUSE_ID
 
@@ -22,14 +23,15 @@ def test_the_docs_example_returns_a_pathway_for_a_girl_in_the_3rd_arrondissement
     assert body["area"] == {"pcodes": ["CF7113", "CF711", "CF71"], "label": "Arrondissement 3"}
     assert body["lang"] == "fr"
     assert [step["need"] for step in body["pathway"]] == ["medical", "psychosocial"]
-    medical = body["pathway"][0]["options"]
-    assert medical and all("pep_within_72h" in [r["code"] for r in o["reasons"]] for o in medical)
+    medical = options_of(body, need="medical")
+    assert medical and all("pep_within_72h" in o["reasons"] for o in medical)
     assert body["one_stop"]
     assert body["safe_entry_points"]
-    first = body["options"][0]
+    first = options_of(body)[0]
     assert first["rank"] == 1
     assert first["distance_km"] is not None
-    assert all(r["message"] for r in first["reasons"])
+    assert all(first["reasons"].values())
+    assert first["summary"].startswith(first["name"])
 
 
 def test_get_gives_the_same_answer_as_post(sample_client):
@@ -76,9 +78,9 @@ def test_explanations_follow_the_asked_language(sample_client):
         headers={"Accept-Language": "en-GB,en;q=0.8"},
     ).json()
     assert english["lang"] == "en"
-    assert english["options"][0]["reasons"][0]["message"].startswith("Offers")
+    assert options_of(english)[0]["reasons"]["pep_within_72h"].startswith("Gives PEP")
     french = search(sample_client, pcode="CF7113", needs=["medical.pep"], at=FRIDAY_10H)
-    assert french["options"][0]["reasons"][0]["message"].startswith("Propose")
+    assert options_of(french)[0]["reasons"]["pep_within_72h"].startswith("PPE possible")
 
 
 def test_explain_counts_what_each_filter_excluded(sample_client):
@@ -92,25 +94,25 @@ def test_explain_counts_what_each_filter_excluded(sample_client):
     assert excluded["not_accepting_referrals"] == 1
     kept = 55 - sum(excluded.values())
     assert len(body["options"]) == min(kept, 10)
-    assert all(o["open_now"] in (True, None) for o in body["options"])
+    assert all(o["open_now"] in (True, None) for o in options_of(body))
 
 
 def test_a_safe_entry_point_comes_even_for_a_need_nobody_offers_here(sample_client):
     body = search(sample_client, place="Bégoua", needs=["economic"], max_distance_km=1)
     assert body["options"] == []
     assert body["safe_entry_points"]
-    assert all(o["safe_entry_point"] for o in body["safe_entry_points"])
+    assert all(o["safe_entry_point"] for o in options_of(body, "safe_entry_points"))
 
 
 def test_police_do_not_lead_a_safety_search(sample_client):
     body = search(sample_client, place="2e arrondissement", needs=["safety"], at=FRIDAY_23H)
-    first_services = {s["need"] for s in body["options"][0]["services"]}
+    first_services = {s["need"] for s in options_of(body)[0]["services"]}
     assert not first_services & {"legal.police", "legal.justice"}
 
 
 def test_the_safe_house_appears_with_a_distance_band_and_no_location(sample_client):
     body = search(sample_client, pcode="CF7117", needs=["safety.shelter"], sex="female")
-    option = next(o for o in body["options"] if o["provider"]["id"] == SAFE_HOUSE_ID)
+    option = next(o for o in options_of(body) if o["provider"]["id"] == SAFE_HOUSE_ID)
     assert option["provider"]["location"] is None
     assert option["provider"]["location_withheld"] is True
     assert option["provider"]["address"] is None
@@ -233,7 +235,8 @@ def test_search_logs_never_hold_more_than_2_decimals_of_a_location(sample_client
 )
 def test_answers_match_the_declared_response_schema(sample_client, body):
     answer = search(sample_client, **body)
-    validated = SearchResponse.model_validate(answer).model_dump(mode="json")
+    # Fields at their default are left out of the answer: hold what it holds, exactly.
+    validated = SearchResponse.model_validate(answer).model_dump(mode="json", exclude_unset=True)
     # Both spellings of UTC are RFC 3339; pydantic writes Z where the fast encoder writes +00:00.
     assert json.loads(json.dumps(validated)) == json.loads(
         json.dumps(answer).replace('+00:00"', 'Z"')

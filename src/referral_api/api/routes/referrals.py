@@ -14,7 +14,7 @@ from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
-    OptionRenderer,
+    AnswerRenderer,
     RenderedParts,
     SearchRequest,
     SearchResponse,
@@ -129,7 +129,7 @@ def _response(
 ) -> dict[str, Any]:
     """The answer as JSON data in the shape of `SearchResponse` (a test holds it to it)."""
 
-    out = OptionRenderer(parts, viewer, lang)
+    out = AnswerRenderer(parts, viewer, lang)
     explanation = None
     if result.exclusions is not None:
         explanation = {
@@ -149,6 +149,7 @@ def _response(
         ],
         "one_stop": out(result.one_stop),
         "safe_entry_points": out(result.safe_entry_points),
+        "providers": out.providers,
         "explanation": explanation,
         "directory_revision": revision,
     }
