@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from referral_api.domain import taxonomy
 from referral_api.domain.directory import DirectoryIndex, Entry, Nearby
 from referral_api.domain.explanations import Note, note
 from referral_api.domain.gazetteer import Place
@@ -20,7 +21,7 @@ from referral_api.domain.ranking.evaluate import (
     memo_of,
     no_exclusions,
 )
-from referral_api.domain.ranking.query import Profile, RankingWeights, SearchQuery
+from referral_api.domain.ranking.query import RankingWeights, SearchQuery
 from referral_api.domain.ranking.rules import (
     Case,
     Seen,
@@ -28,7 +29,6 @@ from referral_api.domain.ranking.rules import (
     apply_rules,
     ineligible_by,
     is_medical,
-    urgency,
 )
 
 
@@ -138,7 +138,8 @@ def _safe_entry_points(
         place=query.place,
         needs=SAFE_ENTRY_NEEDS,
         at=query.at,
-        profile=Profile(age=profile.age, sex=profile.sex),
+        # Sex and age are hard limits of an entry point; population groups are not.
+        profile=replace(profile, population=None),
         time_since_incident=query.time_since_incident,
         max_distance_km=query.max_distance_km,
         limit=SAFE_ENTRY_COUNT,
@@ -147,7 +148,8 @@ def _safe_entry_points(
     found = evaluate(index.safe_entries(nearby), case, public, memo, no_exclusions())
     if found:
         return _options(rank(found, SAFE_ENTRY_NEEDS), SAFE_ENTRY_NEEDS, SAFE_ENTRY_COUNT)
-    relaxed = replace(strict, profile=Profile(), max_distance_km=None)
+    relaxed = replace(strict, profile=replace(profile, age=None, sex=None, population=None))
+    relaxed = replace(relaxed, max_distance_km=None)
     case = memo.case(relaxed, weights)
     found = evaluate(index.safe_entries(nearby), case, public, memo, no_exclusions())
     if found:
@@ -183,15 +185,17 @@ def _nearest_entry_anywhere(
     if nearest is None:
         return ()
     entry, distance = nearest
-    services = tuple(s for s in entry.provider.services if s.need == "case_management")
-    services = services or entry.provider.services
+    answering = {need: taxonomy.expand(need) for need in SAFE_ENTRY_NEEDS}
+    services = tuple(
+        s for s in entry.provider.services if any(s.need in codes for codes in answering.values())
+    )
+    matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
-    seen = Seen(entry, services, tuple(s.need for s in services), distance, hours)
+    seen = Seen(entry, services, matched, distance, hours)
     effects = apply_rules(case, seen)
-    urgent = urgency(case, seen) if is_medical(seen.matched_needs) else ()
     score = sum(effect.points for effect in effects)
     facts = Facts(
-        seen, effects, score, urgent, score, 0, (0, -score, entry.id_text), (-score, entry.id_text)
+        seen, effects, score, (), score, 0, (0, -score, entry.id_text), (-score, entry.id_text)
     )
     warnings = (note("outside_service_area"), *_broken_limits(facts, strict))
     return (Option(1, facts, False, warnings),)
