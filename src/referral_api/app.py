@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette_compress import CompressMiddleware
 
 from referral_api import __version__, operations
@@ -75,9 +76,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        prepare_database(settings, engine)
+        # Off the event loop: at a large directory the build takes seconds.
+        await run_in_threadpool(prepare_database, settings, engine)
         try:
-            app.state.snapshots.refresh()
+            await run_in_threadpool(app.state.snapshots.refresh)
         except DirectoryUnavailableError:
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield

@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 
 import pytest
 
@@ -241,3 +242,60 @@ def test_answers_match_the_declared_response_schema(sample_client, body):
     assert json.loads(json.dumps(validated)) == json.loads(
         json.dumps(answer).replace('+00:00"', 'Z"')
     )
+
+
+def test_the_answer_is_compressed_for_clients_that_accept_it(sample_client):
+    body = {**EXAMPLE_REQUEST, "at": FRIDAY_10H}
+    plain = sample_client.post(
+        "/v1/referrals/search", json=body, headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers
+    for encoding in ("gzip", "br", "zstd"):
+        packed = sample_client.post(
+            "/v1/referrals/search", json=body, headers={"Accept-Encoding": encoding}
+        )
+        assert packed.headers["content-encoding"] == encoding
+        assert int(packed.headers["content-length"]) * 4 < len(plain.content)
+    # The test client decodes gzip and brotli itself.
+    for encoding in ("gzip", "br"):
+        packed = sample_client.post(
+            "/v1/referrals/search", json=body, headers={"Accept-Encoding": encoding}
+        )
+        assert packed.json() == plain.json()
+
+
+def test_each_provider_is_given_once_and_every_list_refers_to_it(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    refs = [*body["options"], *body["one_stop"], *body["safe_entry_points"]]
+    refs += [ref for step in body["pathway"] for ref in step["options"]]
+    assert {ref["provider_id"] for ref in refs} == set(body["providers"])
+    assert len(refs) > len(body["providers"])
+
+
+def test_urgency_does_not_demote_a_clinic_in_the_psychosocial_list(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    medical, psychosocial = body["pathway"]
+    assert all(ref["tier"] == 0 for ref in psychosocial["options"])
+    names = [body["providers"][ref["provider_id"]]["name"] for ref in psychosocial["options"]]
+    assert not names[0].startswith("Ligne")  # the one-stop hospital leads, not a hotline
+
+
+def test_a_male_survivor_is_not_sent_to_a_women_only_entry_point(sample_client):
+    body = search(sample_client, pcode="CF7113", needs=["medical"], sex="male", age=30)
+    for entry in options_of(body, "safe_entry_points"):
+        if "not_for_profile" not in entry["warnings"]:
+            assert all(
+                not s["eligibility"]["sexes"] or "male" in s["eligibility"]["sexes"]
+                for s in entry["services"]
+            )
+
+
+def test_reasons_read_as_french_writes_them(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    first = options_of(body)[0]
+    assert re.fullmatch(r"À \d+,\d km\.", first["reasons"]["near"])
+    assert first["reasons"]["speaks_language"] in {
+        "Parle sango et français.",
+        "Parle français et sango.",
+    }
+    assert "fee" not in first["warnings"]  # what it matched for this case is free

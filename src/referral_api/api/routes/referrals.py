@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
@@ -71,7 +72,9 @@ def _lang(asked: str | None, accept_language: str | None) -> str:
 async def _respond(request: SearchRequest, http: Request) -> Response:
     caller = await search_caller(http)
     searcher, viewer = caller.engine, caller.viewer
-    index = searcher.snapshots.current()
+    snapshots = searcher.snapshots
+    # The first search after a start without a snapshot builds it off the event loop.
+    index = snapshots.current() if snapshots.built else await run_in_threadpool(snapshots.refresh)
     lang = _lang(request.lang, http.headers.get("accept-language"))
     at = request.at or datetime.now(UTC)
     draft = operations.SearchQueryDraft(
