@@ -29,6 +29,7 @@ from referral_api.domain.ranking.rules import (
     apply_rules,
     ineligible_by,
     is_medical,
+    worded,
 )
 
 
@@ -54,12 +55,16 @@ class Option(NamedTuple):
     @property
     def reasons(self) -> tuple[Note, ...]:
         """Why it is offered: urgency first, then every other rule that spoke for it."""
-        return tuple(e.note for e in (*self.facts.urgency, *self.facts.effects) if not e.warning)
+        seen = self.facts.seen
+        effects = (*self.facts.urgency, *self.facts.effects)
+        return tuple(worded(e.note, seen) for e in effects if not e.warning)
 
     @property
     def warnings(self) -> tuple[Note, ...]:
         """What the caseworker should know before referring."""
-        own = tuple(e.note for e in (*self.facts.urgency, *self.facts.effects) if e.warning)
+        seen = self.facts.seen
+        effects = (*self.facts.urgency, *self.facts.effects)
+        own = tuple(worded(e.note, seen) for e in effects if e.warning)
         return own + self.list_warnings
 
     @property
@@ -191,7 +196,7 @@ def _nearest_entry_anywhere(
     )
     matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
-    seen = Seen(entry, services, matched, distance, hours)
+    seen = Seen(entry, services, matched, distance, hours, case.at_ts)
     effects = apply_rules(case, seen)
     score = sum(effect.points for effect in effects)
     facts = Facts(

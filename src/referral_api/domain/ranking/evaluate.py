@@ -198,7 +198,7 @@ def evaluate(
         if open_only and hours.is_open is False:
             excluded["closed_now"] += 1
             continue
-        seen = Seen(entry, services, matched, distance, hours)
+        seen = Seen(entry, services, matched, distance, hours, at_ts)
         effects = apply_rules(case, seen)
         score = sum(map(_POINTS, effects))
         if urgent and not medical.isdisjoint(matched):

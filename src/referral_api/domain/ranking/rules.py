@@ -9,6 +9,7 @@ within 120 h) and apply only where medical care is being ordered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -50,6 +51,7 @@ class Seen(NamedTuple):
     matched_needs: tuple[str, ...]
     distance_km: float | None
     hours: OpenState
+    at_ts: float  # the query's moment
 
 
 Effects = tuple[Effect, ...]
@@ -73,33 +75,9 @@ class Tables:
         self.free = (Effect("cost", w.free_of_charge, note("free_of_charge"), False),)
         self.child = (Effect("child_friendly", w.child_friendly, note("child_friendly"), False),)
         self.never = (Effect("freshness", -w.stale_penalty, note("never_verified"), True),)
-        self._freshness: dict[int, Effects] = {}
-        self._distance_notes: dict[tuple[str, float], Note] = {}
+        self.stale = (Effect("freshness", -w.stale_penalty, note("stale_entry"), True),)
+        self.fresh = (Effect("freshness", w.fresh, note("recently_verified"), False),)
         self._languages: dict[tuple[tuple[str, ...], frozenset[str]], Effects] = {}
-
-    def freshness(self, days: int) -> Effects:
-        """The effect of an entry verified `days` ago."""
-        found = self._freshness.get(days)
-        if found is None:
-            if len(self._freshness) >= KEPT_PER_TABLE:
-                self._freshness.clear()
-            w = self.weights
-            if days > w.stale_after_days:
-                effect = Effect("freshness", -w.stale_penalty, note("stale_entry", days=days), True)
-            else:
-                effect = Effect("freshness", w.fresh, note("recently_verified", days=days), False)
-            found = self._freshness[days] = (effect,)
-        return found
-
-    def distance_note(self, code: str, km: float) -> Note:
-        """A note about a distance, rounded to 100 m."""
-        key = (code, round(km, 1))
-        found = self._distance_notes.get(key)
-        if found is None:
-            if len(self._distance_notes) >= KEPT_PER_TABLE:
-                self._distance_notes.clear()
-            found = self._distance_notes[key] = note(code, distance=key[1])
-        return found
 
     def language(self, wanted: tuple[str, ...], spoken_there: frozenset[str]) -> Effects:
         """The effect of the languages a place speaks on a survivor who speaks `wanted`."""
@@ -132,6 +110,8 @@ class Case:
         self.tables = tables
         self.weights = weights = tables.weights
         self.at_ts = query.at.timestamp()
+        # Stale once more than `stale_after_days` whole days have passed (see `days_between`).
+        self.stale_before = self.at_ts - (weights.stale_after_days + 1) * 86400
         self.expansions = {need: taxonomy.expand(need) for need in query.needs}
         self.languages = query.profile.languages
         self.accessibility = frozenset(query.profile.accessibility)
@@ -168,6 +148,42 @@ _ACCESS_WARNINGS = (
     (Access.REFERRAL_FORM, Effect("access", 0.0, note("referral_form"), True)),
     (Access.CASE_MANAGEMENT_ONLY, Effect("access", 0.0, note("case_management_only"), True)),
 )
+
+
+# Some notes name a value of the provider for this query: its distance, or the days since it
+# was verified. Rules give them without it and `worded` adds it from the facts when the note
+# is read, so that a search makes no note for the providers it does not show.
+_NEAR, _FAR_AWAY, _WITHIN_BAND = note("near"), note("far_away"), note("within_band")
+
+
+def _distance(seen: Seen) -> tuple[tuple[str, object], ...]:
+    assert seen.distance_km is not None
+    return (("distance", round(seen.distance_km, 1)),)
+
+
+def _band(seen: Seen) -> tuple[tuple[str, object], ...]:
+    assert seen.distance_km is not None
+    return (("band", distance_band(seen.distance_km)),)
+
+
+def _days(seen: Seen) -> tuple[tuple[str, object], ...]:
+    assert seen.entry.verified_ts is not None
+    return (("days", days_between(seen.entry.verified_ts, seen.at_ts)),)
+
+
+_VALUES: dict[str, Callable[[Seen], tuple[tuple[str, object], ...]]] = {
+    "near": _distance,
+    "far_away": _distance,
+    "within_band": _band,
+    "recently_verified": _days,
+    "stale_entry": _days,
+}
+
+
+def worded(said: Note, seen: Seen) -> Note:
+    """The note with the values of the facts it names."""
+    value_of = _VALUES.get(said.code)
+    return said if value_of is None else Note(said.code, value_of(seen))
 
 
 # --- hard filters: each returns whether the provider passes ----------------------------------
@@ -242,14 +258,10 @@ def proximity(case: Case, seen: Seen) -> Effects:
         return case.tables.remote if seen.entry.provider.modality is Modality.REMOTE else NONE
     points = w.distance / (1.0 + distance / w.distance_scale_km)
     if seen.entry.confidential:
-        return (
-            _effect("proximity", points, note("within_band", band=distance_band(distance)), False),
-        )
+        return (_effect("proximity", points, _WITHIN_BAND, False),)
     if distance > w.far_km:
-        return (
-            _effect("proximity", points, case.tables.distance_note("far_away", distance), True),
-        )
-    return (_effect("proximity", points, case.tables.distance_note("near", distance), False),)
+        return (_effect("proximity", points, _FAR_AWAY, True),)
+    return (_effect("proximity", points, _NEAR, False),)
 
 
 def coverage(case: Case, seen: Seen) -> Effects:  # noqa: ARG001 - every rule reads the case
@@ -327,7 +339,7 @@ def freshness(case: Case, seen: Seen) -> Effects:
     verified_ts = seen.entry.verified_ts
     if verified_ts is None:
         return case.tables.never
-    return case.tables.freshness(days_between(verified_ts, case.at_ts))
+    return case.tables.stale if verified_ts <= case.stale_before else case.tables.fresh
 
 
 def days_between(earlier_ts: float, later_ts: float) -> int:
