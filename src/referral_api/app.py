@@ -19,7 +19,7 @@ from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
-from referral_api.api.search_schemas import RenderedParts
+from referral_api.api.search_answer import RenderedParts
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots

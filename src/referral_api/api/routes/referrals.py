@@ -13,10 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
+from referral_api.api.search_answer import AnswerRenderer, RenderedParts
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
-    AnswerRenderer,
-    RenderedParts,
     SearchRequest,
     SearchResponse,
     need_label,
