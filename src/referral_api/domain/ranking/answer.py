@@ -26,9 +26,10 @@ from referral_api.domain.ranking.rules import (
     Case,
     Seen,
     active,
-    apply_rules,
     ineligible_by,
     is_medical,
+    situational_effects,
+    standing_effects,
     worded,
 )
 
@@ -197,7 +198,7 @@ def _nearest_entry_anywhere(
     matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
     seen = Seen(entry, services, matched, distance, hours, case.at_ts)
-    effects = apply_rules(case, seen)
+    effects = situational_effects(case, seen) + standing_effects(case, seen)
     score = sum(effect.points for effect in effects)
     facts = Facts(
         seen, effects, score, (), score, 0, (0, -score, entry.id_text), (-score, entry.id_text)

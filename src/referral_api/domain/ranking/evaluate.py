@@ -25,9 +25,10 @@ from referral_api.domain.ranking.rules import (
     Seen,
     Tables,
     active,
-    apply_rules,
     covers,
     eligible,
+    situational_effects,
+    standing_effects,
     urgency,
     within_asked_distance,
 )
@@ -66,8 +67,9 @@ class _NeedsPlan(NamedTuple):
     wanted: frozenset[str]
     wanted_bits: int
     # For providers open to everyone, what matches depends on the provider and the needs
-    # alone: by id(entry), which the snapshot keeps alive as long as this memo.
-    matches: dict[int, tuple[tuple[Service, ...], tuple[str, ...]]]
+    # alone, and so do the standing effects: by id(entry), which the snapshot keeps alive
+    # as long as this memo.
+    matches: dict[int, tuple[tuple[Service, ...], tuple[str, ...], tuple[Effect, ...]]]
 
 
 # Bounds on what a memo keeps, so that no stream of odd requests grows memory without end.
@@ -94,6 +96,7 @@ class SearchMemo:
         tables = self._tables
         if tables is None or tables.weights is not weights:
             tables = self._tables = Tables(weights)
+            self._plans.clear()  # their standing effects were weighed with other weights
         return Case(query, tables)
 
     def plan(self, needs: tuple[str, ...]) -> _NeedsPlan:
@@ -173,8 +176,9 @@ def evaluate(
             continue
         known = matches.get(id(entry)) if entry.unrestricted else None
         if known is not None:
-            services, matched = known
+            services, matched, standing = known
         else:
+            standing = None
             kept = tuple(
                 service
                 for service in entry.provider.services
@@ -186,8 +190,6 @@ def evaluate(
             services = kept
             offered = {service.need for service in services}
             matched = single or tuple(n for n in needs if not offered.isdisjoint(expansions[n]))
-            if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:
-                matches[id(entry)] = (services, matched)
         if not covers(entry, public if entry.confidential else place, distance, reach):
             excluded["outside_service_area"] += 1
             continue
@@ -199,7 +201,11 @@ def evaluate(
             excluded["closed_now"] += 1
             continue
         seen = Seen(entry, services, matched, distance, hours, at_ts)
-        effects = apply_rules(case, seen)
+        if standing is None:
+            standing = standing_effects(case, seen)
+            if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:
+                matches[id(entry)] = (services, matched, standing)
+        effects = situational_effects(case, seen) + standing
         score = sum(map(_POINTS, effects))
         if urgent and not medical.isdisjoint(matched):
             urgent_effects = urgency(case, seen)

@@ -373,20 +373,30 @@ def police_not_first(case: Case, seen: Seen) -> Effects:
     return NONE
 
 
-def apply_rules(case: Case, seen: Seen) -> Effects:
-    """The effects of every scoring rule on one provider, in the order they are read."""
-    # Spelt out rather than looped over: it runs for every nearby provider of every search,
-    # and concatenating the small tuples the rules return costs a third of a loop.
+# Spelt out rather than looped over: they run for every nearby provider of every search,
+# and concatenating the small tuples the rules return costs a third of a loop.
+
+
+def situational_effects(case: Case, seen: Seen) -> Effects:
+    """The effects of the rules that read the place, the moment or the survivor."""
     return (
         proximity(case, seen)
-        + coverage(case, seen)
         + opening(case, seen)
         + closing_soon(case, seen)
         + language(case, seen)
         + accessibility(case, seen)
-        + cost(case, seen)
         + child_friendly(case, seen)
         + freshness(case, seen)
+    )
+
+
+def standing_effects(case: Case, seen: Seen) -> Effects:
+    """The effects of the rules that read only the provider, its matched services and the
+    requested needs: the same in every search for those needs, so search remembers them
+    for providers open to everyone."""
+    return (
+        coverage(case, seen)
+        + cost(case, seen)
         + one_stop(case, seen)
         + safe_entry(case, seen)
         + access(case, seen)
