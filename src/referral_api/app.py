@@ -14,6 +14,8 @@ from referral_api import __version__, operations
 from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
+from referral_api.api.methods import HeadAsGetMiddleware
+from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.auth_brake = FailureBrake()
     app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(referrals.router)
@@ -115,4 +118,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(reference.router)
     app.include_router(health.router)
     install_docs(app)
+    install_openapi(app)
     return app

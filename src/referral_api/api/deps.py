@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api.api.auth import ViewerDep, bearer, get_viewer
+from referral_api.api.problems import BODY_PROBLEMS, KEY_PROBLEMS
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
@@ -67,10 +68,11 @@ async def search_caller(request: Request) -> SearchCaller:
 
 
 # What `search_caller` and the search language read, as the docs page shows it: the
-# optional partner key (it reveals confidential locations to whoever may see them) and
-# the language of the explanations.
+# optional partner key (it reveals confidential locations to whoever may see them; a key
+# that fails is answered 401, or 429 once braked) and the language of the explanations.
 SEARCH_OPENAPI: dict[str, Any] = {
-    "security": [{bearer.scheme_name: []}],
+    "security": [{}, {bearer.scheme_name: []}],
+    "responses": {**KEY_PROBLEMS, **BODY_PROBLEMS},
     "parameters": [
         {
             "name": "accept-language",

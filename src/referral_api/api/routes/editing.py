@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import ActorDep, SessionDep
-from referral_api.api.preconditions import check_if_match
-from referral_api.api.problems import problem_responses
-from referral_api.api.routes.providers import etag
+from referral_api.api.etags import etag_of
+from referral_api.api.openapi import OPTIONAL_KEY
+from referral_api.api.preconditions import IF_MATCH_OPENAPI, ExpectedRevision, ExpectedRevisionDep
+from referral_api.api.problems import KEY_PROBLEMS, problem_responses
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
 from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
@@ -26,14 +27,12 @@ router = APIRouter(prefix="/v1", tags=["Partners"])
 ProviderId = Annotated[
     uuid.UUID, Path(description="The provider's id, as listed by GET /v1/providers")
 ]
-IfMatch = Annotated[
-    str | None,
-    Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
-]
 # The largest change sequence: `change_event.sequence` is a 32-bit INTEGER on PostgreSQL,
 # which refuses to compare it with anything larger.
 MAX_SEQUENCE = 2**31 - 1
-WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
+CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503)
+DELETE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428, 429, 503)
+ACTION_PROBLEMS = problem_responses(401, 403, 404, 409, 422, 429, 503)
 
 
 def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
@@ -42,9 +41,9 @@ def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
     )
 
 
-def _if_match(if_match: str | None, viewer: Viewer) -> editing.Precondition:
+def _if_match(expected: ExpectedRevision, viewer: Viewer) -> editing.Precondition:
     # Checked against the entry as the writer would read it, once they may change it.
-    return lambda current: check_if_match(if_match, etag(_out(current, viewer)))
+    return lambda current: expected.check(etag_of(_out(current, viewer)))
 
 
 def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
@@ -52,7 +51,7 @@ def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 20
     request.app.state.snapshots.refresh()
     body = _out(provider, viewer)
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=code, headers={"ETag": etag(body)}
+        body.model_dump(mode="json"), status_code=code, headers={"ETag": etag_of(body)}
     )
 
 
@@ -69,7 +68,7 @@ def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 20
         "a short lease (30 seconds by default): retry with the same key then."
     ),
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 409, 413, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, 503),
 )
 def create_provider(
     document: ProviderDocument,
@@ -92,7 +91,7 @@ def create_provider(
     )
     if not replayed:
         request.app.state.snapshots.refresh()
-    headers = {"ETag": f'"{answer["revision"]}"', "Location": f"/v1/providers/{answer['id']}"}
+    headers = {"ETag": etag_of(answer), "Location": f"/v1/providers/{answer['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(answer, status_code=201, headers=headers)
@@ -103,7 +102,8 @@ def create_provider(
     summary="Replace a provider",
     description="Replace the whole entry. `If-Match` with the ETag you read is required.",
     response_model=ProviderOut,
-    responses=WRITE_PROBLEMS,
+    responses=CHANGE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def replace_provider(
     provider_id: ProviderId,
@@ -112,14 +112,14 @@ def replace_provider(
     session: SessionDep,
     viewer: ViewerDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> JSONResponse:
     """Replace a provider."""
     provider = editing.change_provider(
         session=session,
         provider_id=provider_id,
         document=document,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
     return _answer(provider, viewer, request)
@@ -133,7 +133,8 @@ def replace_provider(
         "optional field. `If-Match` with the ETag you read is required."
     ),
     response_model=ProviderOut,
-    responses=WRITE_PROBLEMS,
+    responses=CHANGE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def patch_provider(
     provider_id: ProviderId,
@@ -145,14 +146,14 @@ def patch_provider(
     session: SessionDep,
     viewer: ViewerDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> JSONResponse:
     """Change some fields of a provider."""
     provider = editing.patch_provider(
         session=session,
         provider_id=provider_id,
         patch=patch,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
     return _answer(provider, viewer, request)
@@ -166,20 +167,21 @@ def patch_provider(
         "Take the entry out of the directory and of search. It can be restored; the change "
         "feed carries the deletion. `If-Match` is required."
     ),
-    responses=WRITE_PROBLEMS,
+    responses=DELETE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def delete_provider(
     provider_id: ProviderId,
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> Response:
     """Remove a provider."""
     editing.delete_provider(
         session=session,
         provider_id=provider_id,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
     request.app.state.snapshots.refresh()
@@ -191,7 +193,7 @@ def delete_provider(
     summary="Restore a removed provider",
     description="Bring back an entry removed by mistake.",
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 404, 409, 429),
+    responses=ACTION_PROBLEMS,
 )
 def restore_provider(
     provider_id: ProviderId,
@@ -217,7 +219,7 @@ def restore_provider(
         "by your organization. Entries not verified for 90 days are demoted in search."
     ),
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 404, 409, 429),
+    responses=ACTION_PROBLEMS,
 )
 def verify_provider(
     provider_id: ProviderId,
@@ -258,7 +260,7 @@ def _change(event: ChangeEvent) -> ChangeOut:
     description="Every change of the entry, who made it and what changed. For the entry's "
     "own organization and admins.",
     response_model=ChangeList,
-    responses=problem_responses(401, 403, 404, 429),
+    responses=problem_responses(401, 403, 404, 422, 429, 503),
 )
 def provider_history(provider_id: ProviderId, session: SessionDep, viewer: ViewerDep) -> ChangeList:
     """History of a provider."""
@@ -280,7 +282,8 @@ def provider_history(provider_id: ProviderId, session: SessionDep, viewer: Viewe
         "nothing you may see has `changes_withheld` true and null documents."
     ),
     response_model=ChangeList,
-    responses=problem_responses(401, 422, 429),
+    responses={**KEY_PROBLEMS, **problem_responses(422, 503)},
+    openapi_extra=OPTIONAL_KEY,
 )
 def changes(
     session: SessionDep,
