@@ -19,7 +19,7 @@ from referral_api.api.problems import KEY_PROBLEMS, problem_responses
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
 from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
-from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.access import Viewer
 from referral_api.domain.model import Provider
 
 router = APIRouter(prefix="/v1", tags=["Partners"])
@@ -35,21 +35,15 @@ DELETE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428, 429, 503)
 ACTION_PROBLEMS = problem_responses(401, 403, 404, 409, 422, 429, 503)
 
 
-def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
-    return ProviderOut.of_provider(
-        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
-    )
-
-
 def _if_match(expected: ExpectedRevision, viewer: Viewer) -> editing.Precondition:
     # Checked against the entry as the writer would read it, once they may change it.
-    return lambda current: expected.check(etag_of(_out(current, viewer)))
+    return lambda current: expected.check(etag_of(ProviderOut.seen_by(viewer, current)))
 
 
 def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
     # The writer's own instance searches the new entry at once.
     request.app.state.snapshots.refresh()
-    body = _out(provider, viewer)
+    body = ProviderOut.seen_by(viewer, provider)
     return JSONResponse(
         body.model_dump(mode="json"), status_code=code, headers={"ETag": etag_of(body)}
     )
@@ -85,7 +79,7 @@ def create_provider(
         session=session,
         document=document,
         actor=actor,
-        render=lambda provider: _out(provider, viewer).model_dump(mode="json"),
+        render=lambda provider: ProviderOut.seen_by(viewer, provider).model_dump(mode="json"),
         idempotency_key=idempotency_key,
         lease=timedelta(seconds=request.app.state.settings.idempotency_lease_seconds),
     )

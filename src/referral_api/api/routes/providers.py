@@ -20,10 +20,10 @@ from referral_api.api.schemas import ProviderList, ProviderOut
 from referral_api.db.repository import ProviderQuery
 from referral_api.documents import Moment
 from referral_api.domain import taxonomy
-from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.access import seen
 from referral_api.domain.errors import FieldProblem, InvalidInputError
 from referral_api.domain.geometry import BBOX_PATTERN, BBox
-from referral_api.domain.model import Provider, Status
+from referral_api.domain.model import Status
 from referral_api.interop.geojson import provider_feature
 
 GEOJSON = "application/geo+json"
@@ -60,12 +60,6 @@ ETAG_HEADER: dict[str, Any] = {
 def wants_geojson(request: Request) -> bool:
     """Whether the client asked for GeoJSON in its Accept header."""
     return GEOJSON in request.headers.get("accept", "")
-
-
-def _seen(viewer: Viewer, provider: Provider) -> ProviderOut:
-    return ProviderOut.of_provider(
-        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
-    )
 
 
 def _need_filter(need: str | None) -> str | None:
@@ -144,7 +138,7 @@ def list_providers(
         session=session, query=query, viewer=viewer, cursor=cursor, limit=limit
     )
     if wants_geojson(request):
-        features = [provider_feature(as_seen_by(viewer, p)) for p in page.providers]
+        features = [provider_feature(seen(viewer, p).provider) for p in page.providers]
         collection = {
             "type": "FeatureCollection",
             "features": features,
@@ -153,7 +147,7 @@ def list_providers(
         }
         return JSONResponse(collection, media_type=GEOJSON)
     return ProviderList(
-        items=[_seen(viewer, provider) for provider in page.providers],
+        items=[ProviderOut.seen_by(viewer, provider) for provider in page.providers],
         total=page.total,
         next_cursor=page.next_cursor,
     )
@@ -193,11 +187,11 @@ def get_provider(
 ) -> Any:
     """Get one provider."""
     provider = operations.get_provider(session=session, provider_id=provider_id)
-    body = _seen(viewer, provider)
+    body = ProviderOut.seen_by(viewer, provider)
     current = etag_of(body)
     if not_modified(if_none_match, current):
         return Response(status_code=304, headers={"ETag": current})
     if wants_geojson(request):
-        feature = provider_feature(as_seen_by(viewer, provider))
+        feature = provider_feature(seen(viewer, provider).provider)
         return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": current})
     return JSONResponse(body.model_dump(mode="json"), headers={"ETag": current})
