@@ -13,17 +13,12 @@ from referral_api import operations
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
 from referral_api.api.etags import etag_of
+from referral_api.api.filters import ProviderQueryDep
 from referral_api.api.openapi import OPTIONAL_KEY
 from referral_api.api.preconditions import not_modified
 from referral_api.api.problems import KEY_PROBLEMS, PROBLEM_RESPONSES, problem_responses
 from referral_api.api.schemas import ProviderList, ProviderOut
-from referral_api.db.repository import ProviderQuery
-from referral_api.documents import Moment
-from referral_api.domain import taxonomy
 from referral_api.domain.access import seen
-from referral_api.domain.errors import FieldProblem, InvalidInputError
-from referral_api.domain.geometry import BBOX_PATTERN, BBox
-from referral_api.domain.model import Status
 from referral_api.interop.geojson import provider_feature
 
 GEOJSON = "application/geo+json"
@@ -62,15 +57,6 @@ def wants_geojson(request: Request) -> bool:
     return GEOJSON in request.headers.get("accept", "")
 
 
-def _need_filter(need: str | None) -> str | None:
-    if need is not None and taxonomy.get_need(need) is None:
-        raise InvalidInputError(
-            f"Unknown need code {need!r}; see GET /v1/needs",
-            (FieldProblem(("query", "need"), "not a taxonomy code"),),
-        )
-    return need
-
-
 @router.get(
     "",
     summary="List providers",
@@ -90,36 +76,7 @@ def list_providers(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    need: Annotated[
-        str | None,
-        Query(
-            description="Need code or sector, e.g. medical.pep or legal",
-            json_schema_extra={"enum": [need.code for need in taxonomy.NEEDS]},
-        ),
-    ] = None,
-    pcode: Annotated[
-        str | None,
-        Query(description="P-code of any level, e.g. CF71 or CF7113", min_length=1, max_length=20),
-    ] = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="west,south,east,north in WGS84 decimal degrees, west <= east and "
-            "south <= north",
-            examples=["18.50,4.33,18.62,4.43"],
-            # Documented, and checked by BBox.parse, which says what is wrong.
-            json_schema_extra={"pattern": BBOX_PATTERN},
-        ),
-    ] = None,
-    status: Annotated[Status | None, Query(description="Only providers in this status")] = None,
-    modified_after: Annotated[
-        Moment | None,
-        Query(
-            description="Only entries changed after this moment: ISO 8601 with its UTC offset, "
-            "e.g. 2026-12-01T00:00:00Z. A date or a time without an offset is refused (422): "
-            "read in an unknown time zone, it could skip a change."
-        ),
-    ] = None,
+    query: ProviderQueryDep,
     cursor: Annotated[
         str | None,
         Query(description="The next_cursor of the previous page", pattern=CURSOR_PATTERN),
@@ -127,13 +84,6 @@ def list_providers(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
 ) -> Any:
     """List providers."""
-    query = ProviderQuery(
-        need=_need_filter(need),
-        pcode=pcode,
-        bbox=BBox.parse(bbox) if bbox is not None else None,
-        status=status,
-        modified_after=modified_after,
-    )
     page = operations.list_providers(
         session=session, query=query, viewer=viewer, cursor=cursor, limit=limit
     )
