@@ -136,7 +136,7 @@ def _answer(response: Any) -> dict[str, Any]:
 
 def _key(client: TestClient, organization_id: str, role: str = "partner") -> dict[str, str]:
     key = new_key()
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         repository.add_key(
             session=session,
             key_id=key.key_id,

@@ -19,6 +19,7 @@ from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
+from referral_api.api.runtime import Runtime, runtime_of
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         prepare_database(settings, engine)
         try:
-            app.state.snapshots.refresh()
+            runtime_of(app).snapshots.refresh()
         except DirectoryUnavailableError:
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
@@ -95,19 +96,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.snapshots = DirectorySnapshots(
+    snapshots = DirectorySnapshots(
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
     )
-    app.state.search_engine = SearchEngine(
-        snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+    app.state.runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        snapshots=snapshots,
+        search_engine=SearchEngine(
+            snapshots=snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+        ),
+        auth_brake=FailureBrake(),
+        recent_keys=RecentKeys(),
     )
-    app.state.auth_brake = FailureBrake()
-    app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)

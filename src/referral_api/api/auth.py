@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api.api.clients import client_of
+from referral_api.api.runtime import runtime_of
 from referral_api.db import repository
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.brake import FailureBrake
@@ -111,19 +112,20 @@ async def get_viewer(
     """
     if credentials is None:
         return ANONYMOUS
+    runtime = runtime_of(request.app)
     try:
         return await run_in_threadpool(
             _authenticate,
-            request.app.state.engine,
-            request.app.state.recent_keys,
+            runtime.engine,
+            runtime.recent_keys,
             credentials.credentials,
         )
     except AuthenticationError:
-        brake: FailureBrake = request.app.state.auth_brake
+        brake: FailureBrake = runtime.auth_brake
         client = client_of(
             request.client.host if request.client else None,
             request.headers.getlist("x-forwarded-for"),
-            request.app.state.settings.trusted_proxies,
+            runtime.settings.trusted_proxies,
         )
         retry_after = brake.failed(client, time.monotonic())
         if retry_after is None:

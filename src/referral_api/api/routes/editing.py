@@ -16,6 +16,7 @@ from referral_api.api.etags import etag_of
 from referral_api.api.openapi import OPTIONAL_KEY
 from referral_api.api.preconditions import IF_MATCH_OPENAPI, ExpectedRevision, ExpectedRevisionDep
 from referral_api.api.problems import KEY_PROBLEMS, problem_responses
+from referral_api.api.runtime import runtime_of
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
 from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
@@ -42,7 +43,7 @@ def _if_match(expected: ExpectedRevision, viewer: Viewer) -> editing.Preconditio
 
 def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
     # The writer's own instance searches the new entry at once.
-    request.app.state.snapshots.refresh()
+    runtime_of(request.app).snapshots.refresh()
     body = ProviderOut.seen_by(viewer, provider)
     return JSONResponse(
         body.model_dump(mode="json"), status_code=code, headers={"ETag": etag_of(body)}
@@ -81,10 +82,10 @@ def create_provider(
         actor=actor,
         render=lambda provider: ProviderOut.seen_by(viewer, provider).model_dump(mode="json"),
         idempotency_key=idempotency_key,
-        lease=timedelta(seconds=request.app.state.settings.idempotency_lease_seconds),
+        lease=timedelta(seconds=runtime_of(request.app).settings.idempotency_lease_seconds),
     )
     if not replayed:
-        request.app.state.snapshots.refresh()
+        runtime_of(request.app).snapshots.refresh()
     headers = {"ETag": etag_of(answer), "Location": f"/v1/providers/{answer['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -178,7 +179,7 @@ def delete_provider(
         precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    request.app.state.snapshots.refresh()
+    runtime_of(request.app).snapshots.refresh()
     return Response(status_code=204)
 
 
