@@ -41,13 +41,9 @@ def _if_match(expected: ExpectedRevision, viewer: Viewer) -> editing.Preconditio
     return lambda current: expected.check(etag_of(ProviderOut.seen_by(viewer, current)))
 
 
-def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
-    # The writer's own instance searches the new entry at once.
-    runtime_of(request.app).snapshots.refresh()
+def _answer(provider: Provider, viewer: Viewer) -> JSONResponse:
     body = ProviderOut.seen_by(viewer, provider)
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=code, headers={"ETag": etag_of(body)}
-    )
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag_of(body)})
 
 
 @router.post(
@@ -78,14 +74,13 @@ def create_provider(
     """Add a provider."""
     answer, replayed = editing.create_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         document=document,
         actor=actor,
         render=lambda provider: ProviderOut.seen_by(viewer, provider).model_dump(mode="json"),
         idempotency_key=idempotency_key,
         lease=timedelta(seconds=runtime_of(request.app).settings.idempotency_lease_seconds),
     )
-    if not replayed:
-        runtime_of(request.app).snapshots.refresh()
     headers = {"ETag": etag_of(answer), "Location": f"/v1/providers/{answer['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -112,12 +107,13 @@ def replace_provider(
     """Replace a provider."""
     provider = editing.change_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         document=document,
         precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.patch(
@@ -146,12 +142,13 @@ def patch_provider(
     """Change some fields of a provider."""
     provider = editing.patch_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         patch=patch,
         precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.delete(
@@ -175,11 +172,11 @@ def delete_provider(
     """Remove a provider."""
     editing.delete_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    runtime_of(request.app).snapshots.refresh()
     return Response(status_code=204)
 
 
@@ -200,10 +197,11 @@ def restore_provider(
     """Restore a removed provider."""
     provider = editing.restore_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.post(
@@ -226,10 +224,11 @@ def verify_provider(
     """Confirm a provider is still right."""
     provider = editing.verify_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 def _change(event: ChangeEvent) -> ChangeOut:
