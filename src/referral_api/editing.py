@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from referral_api.db import repository
-from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
 from referral_api.domain.access import Viewer
+from referral_api.domain.changes import ChangeEvent
+from referral_api.domain.clock import utc_now
 from referral_api.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -443,7 +444,7 @@ def verify_provider(
         current = _owned(session, provider_id, actor)
         verified = replace(
             current,
-            last_verified_at=repository.utc_now(),
+            last_verified_at=utc_now(),
             last_verified_by=actor.viewer.organization_id,
             verification="partner",
         )

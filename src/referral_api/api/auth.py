@@ -18,6 +18,7 @@ from referral_api.api.runtime import runtime_of
 from referral_api.db import repository
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.brake import FailureBrake
+from referral_api.domain.clock import utc_now
 from referral_api.domain.errors import AuthenticationError, RateLimitedError
 from referral_api.domain.keys import Role, key_id_of, matches
 
@@ -83,7 +84,7 @@ def _authenticate(engine: Engine, recent: RecentKeys, key: str) -> Viewer:
     )
     recent.remember(stored.secret_hash, viewer, time.monotonic())
     last = stored.last_used_at
-    if last is None or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS:
+    if last is None or (utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS:
         with Session(engine) as session:
             _record_use(session, key_id)
     return viewer

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from referral_api.db.repository import ProviderQuery
 from referral_api.documents import Moment
 from referral_api.domain import taxonomy
 from referral_api.domain.errors import FieldProblem, InvalidInputError
 from referral_api.domain.geometry import BBOX_PATTERN, BBox
 from referral_api.domain.model import Status
+from referral_api.domain.queries import ProviderQuery
 
 
 def _need_filter(need: str | None) -> str | None:

@@ -210,6 +210,14 @@ def existing_provider_ids(*, session: Session, ids: Sequence[uuid.UUID]) -> set[
     return found
 
 
+# Rows per bulk insert call, so that a load of 100,000 entries never builds one huge call.
+# SQLAlchemy sends a call as multi-row INSERT statements of at most 1,000 rows each
+# (`insertmanyvalues_page_size`); PostgreSQL takes at most 65,535 bound parameters a
+# statement, and a provider row has 36 columns (36,000 parameters), a service row 13.
+_PROVIDER_ROWS_PER_CALL = 2000
+_SERVICE_ROWS_PER_CALL = 5000
+
+
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
     """Insert providers known to be new, in bulk: a large load writes rows, not objects."""
     now = utc_now()
@@ -224,11 +232,11 @@ def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None
         }
         for provider in providers
     ]
-    for start in range(0, len(rows), 2000):
-        session.execute(insert(ProviderRow), rows[start : start + 2000])
+    for start in range(0, len(rows), _PROVIDER_ROWS_PER_CALL):
+        session.execute(insert(ProviderRow), rows[start : start + _PROVIDER_ROWS_PER_CALL])
     services = [values for provider in providers for values in _service_values(provider)]
-    for start in range(0, len(services), 5000):
-        session.execute(insert(ServiceRow), services[start : start + 5000])
+    for start in range(0, len(services), _SERVICE_ROWS_PER_CALL):
+        session.execute(insert(ServiceRow), services[start : start + _SERVICE_ROWS_PER_CALL])
 
 
 def upsert_provider(*, session: Session, provider: Provider) -> None:
@@ -294,7 +302,8 @@ def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool
     return conditions
 
 
-# Identifiers per IN (...) list: PostgreSQL takes at most 65,535 parameters a statement.
+# Identifiers per IN (...) list: each is one bound parameter, and PostgreSQL takes at most
+# 65,535 a statement; 1,000 keeps each statement far below that, and its plan cheap.
 _IN_CHUNK = 1000
 
 

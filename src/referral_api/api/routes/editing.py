@@ -18,9 +18,9 @@ from referral_api.api.preconditions import IF_MATCH_OPENAPI, ExpectedRevision, E
 from referral_api.api.problems import KEY_PROBLEMS, problem_responses
 from referral_api.api.runtime import runtime_of
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
-from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
 from referral_api.domain.access import Viewer
+from referral_api.domain.changes import ChangeEvent
 from referral_api.domain.model import Provider
 
 router = APIRouter(prefix="/v1", tags=["Partners"])
