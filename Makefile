@@ -31,8 +31,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# One pytest worker per core; TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py

@@ -179,7 +179,7 @@ def test_a_ring_across_the_antimeridian_is_refused_and_its_cut_halves_accepted()
     assert parse_service_area(cut, ("geometry",)).is_valid
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(
         st.one_of(
