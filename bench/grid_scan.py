@@ -36,7 +36,7 @@ CELL_DEGREES = 0.05  # the public grid the answers should not be finer than
 
 def _owner_key(client: TestClient) -> dict[str, str]:
     key = new_key()
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(client.app.state.runtime.engine) as session:  # type: ignore[attr-defined]
         repository.add_key(
             session=session,
             key_id=key.key_id,

@@ -16,9 +16,12 @@ from referral_api import __version__, operations
 from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
+from referral_api.api.methods import HeadAsGetMiddleware
+from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import editing, health, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
+from referral_api.api.runtime import Runtime, runtime_of
 from referral_api.api.search_answer import RenderedParts
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
@@ -79,7 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Off the event loop: at a large directory the build takes seconds.
         await run_in_threadpool(prepare_database, settings, engine)
         try:
-            await run_in_threadpool(app.state.snapshots.refresh)
+            await run_in_threadpool(runtime_of(app).snapshots.refresh)
         except DirectoryUnavailableError:
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
@@ -96,22 +99,26 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.snapshots = DirectorySnapshots(
+    snapshots = DirectorySnapshots(
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
     )
-    app.state.search_engine = SearchEngine(
-        snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+    app.state.runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        snapshots=snapshots,
+        search_engine=SearchEngine(
+            snapshots=snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+        ),
+        auth_brake=FailureBrake(),
+        recent_keys=RecentKeys(),
     )
-    app.state.auth_brake = FailureBrake()
-    app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
     # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
     app.add_middleware(CompressMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(referrals.router)
@@ -120,4 +127,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(reference.router)
     app.include_router(health.router)
     install_docs(app)
+    install_openapi(app)
     return app

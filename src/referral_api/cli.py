@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -93,6 +94,13 @@ def load(
         with Session(engine) as session:
             if admin_areas:
                 operations.load_admin_areas(session=session, areas=admin_areas)
+            elif not repository.has_admin_areas(session=session):
+                typer.echo(
+                    "warning: the gazetteer is empty and no --areas was given: searches and "
+                    "listings by P-code or place name will be refused (422) until one is "
+                    f"loaded, e.g. --areas {settings.admin_areas_path}",
+                    err=True,
+                )
             report = operations.load_directory(
                 session=session, organizations=organizations, providers=providers
             )
@@ -122,6 +130,9 @@ def export(
 
 def _session() -> Session:
     settings = Settings()
+    # Keys work only on the database the server reads: say which one this is.
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"database: {shown}", err=True)
     engine = engine_for(settings)
     upgrade(settings.migrations_dir, engine)
     return Session(engine)

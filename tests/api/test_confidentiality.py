@@ -109,12 +109,12 @@ def confidential_only(database_url, tmp_path):
     services.write_text(json.dumps(document), encoding="utf-8")
     app = create_app(Settings(database_url=database_url, load_sample_when_empty=False))
     with TestClient(app) as client:
-        with Session(client.app.state.engine) as session:
+        with Session(client.app.state.runtime.engine) as session:
             operations.load_sample_when_empty(
                 session=session, services_path=services, admin_areas_path=AREAS_PATH
             )
-        client.app.state.snapshots.refresh()
-        assert len(client.app.state.snapshots.current()) == len(features)
+        client.app.state.runtime.snapshots.refresh()
+        assert len(client.app.state.runtime.snapshots.current()) == len(features)
         _, other = make_key(client, "clinique-juridique")
         yield client, bearer(other)
 

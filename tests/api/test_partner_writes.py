@@ -72,7 +72,7 @@ def test_a_revoked_key_no_longer_works(client):
 
     key_id, text = make_key(client, "femmes-debout")
     assert client.post("/v1/providers", json=NEW_ENTRY, headers=bearer(text)).status_code == 201
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         assert repository.revoke_key(session=session, key_id=key_id)
         session.commit()
     assert_problem(client.post("/v1/providers", json=NEW_ENTRY, headers=bearer(text)), 401)
@@ -417,14 +417,14 @@ def test_writes_refresh_the_snapshot_in_place_and_loads_rebuild_it(client, keys)
     from referral_api.interop.geojson import parse_directory
     from tests.conftest import sample_document
 
-    snapshots = client.app.state.snapshots
+    snapshots = client.app.state.runtime.snapshots
     built = snapshots.current()
     created = client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).json()
     after_write = snapshots.current()
     assert after_write.changes_since_build == 1
     assert after_write.revision == built.revision + 1
     assert created["id"] in after_write.by_id
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         organizations, providers = parse_directory(sample_document())
         operations.load_directory(session=session, organizations=organizations, providers=providers)
     rebuilt = snapshots.refresh()
