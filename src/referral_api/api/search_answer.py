@@ -3,7 +3,7 @@
 Providers come back in answer after answer, so what depends on the provider alone is
 rendered once per directory snapshot; what depends on the query (distance, hours, notes,
 summary) is added per answer. What a caller may see of a confidential provider is decided
-by `access.as_seen_by`, and its distance is then given as a band.
+by `access.seen`, and the distance to a withheld one is given as a band.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 
 from referral_api.api.search_schemas import Notes, ProviderBasics
 from referral_api.documents import Location, ProviderProperties, ServiceDocument
-from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain import access
+from referral_api.domain.access import Viewer
 from referral_api.domain.directory import Entry
 from referral_api.domain.explanations import Note, distance_band
-from referral_api.domain.model import Provider, Service
+from referral_api.domain.model import Service
 from referral_api.domain.ranking import Option
 from referral_api.domain.ranking.summary import summary_line
 
@@ -45,12 +46,12 @@ class RenderedParts:
             self._services = {}
         return self
 
-    def card(self, entry: Entry, viewer: Viewer, withheld: bool) -> dict[str, Any]:
-        """What the answer says of the provider itself, seen with or without its location."""
-        key = (entry.id_text, withheld)
+    def card(self, entry: Entry, shown: access.Seen) -> dict[str, Any]:
+        """What the answer says of the provider itself, as `shown` to the caller."""
+        key = (entry.id_text, shown.location_withheld)
         found = self._cards.get(key)
         if found is None:
-            card = _card(as_seen_by(viewer, entry.exact), withheld)
+            card = _card(shown)
             found = self._cards[key] = card.model_dump(mode="json", exclude_defaults=True)
         return found
 
@@ -116,13 +117,14 @@ class AnswerRenderer:
     def _card(self, option: Option) -> dict[str, Any]:
         facts, parts, lang = option.facts, self.parts, self.lang
         entry, seen = facts.entry, facts.seen
-        withheld = not self.viewer.may_locate(entry.exact)
+        shown = access.seen(self.viewer, entry.exact)
+        withheld = shown.location_withheld
         distance = seen.distance_km
         card = {
-            **parts.card(entry, self.viewer, withheld),
+            **parts.card(entry, shown),
             "services": [parts.service(service) for service in seen.services],
             "matched_needs": list(seen.matched_needs),
-            "summary": summary_line(option, as_seen_by(self.viewer, entry.exact), withheld, lang),
+            "summary": summary_line(option, shown.provider, withheld, lang),
             "reasons": parts.notes(option.reasons, lang),
             "warnings": parts.notes(option.warnings, lang),
         }
@@ -141,14 +143,15 @@ class AnswerRenderer:
         return card
 
 
-def _card(provider: Provider, withheld: bool) -> ProviderBasics:
+def _card(shown: access.Seen) -> ProviderBasics:
+    provider = shown.provider
     stated = ProviderProperties.of(provider)
     return ProviderBasics(
         name=provider.name,
         organization_id=provider.organization_id,
         modality=provider.modality,
         location=Location.of(provider),
-        location_withheld=withheld,
+        location_withheld=shown.location_withheld,
         address=provider.address,
         admin=stated.admin,
         contacts=stated.contacts,
