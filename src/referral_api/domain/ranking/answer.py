@@ -24,6 +24,7 @@ from referral_api.domain.ranking.evaluate import (
 from referral_api.domain.ranking.query import RankingWeights, SearchQuery
 from referral_api.domain.ranking.rules import (
     Case,
+    Effect,
     Seen,
     active,
     ineligible_by,
@@ -57,16 +58,18 @@ class Option(NamedTuple):
     def reasons(self) -> tuple[Note, ...]:
         """Why it is offered: urgency first, then every other rule that spoke for it."""
         seen = self.facts.seen
-        effects = (*self.facts.urgency, *self.facts.effects)
-        return tuple(worded(e.note, seen) for e in effects if not e.warning)
+        return tuple(worded(e.note, seen) for e in self._effects() if not e.warning)
 
     @property
     def warnings(self) -> tuple[Note, ...]:
         """What the caseworker should know before referring."""
         seen = self.facts.seen
-        effects = (*self.facts.urgency, *self.facts.effects)
-        own = tuple(worded(e.note, seen) for e in effects if e.warning)
+        own = tuple(worded(e.note, seen) for e in self._effects() if e.warning)
         return own + self.list_warnings
+
+    def _effects(self) -> tuple[Effect, ...]:
+        # Urgency speaks where it orders the list: not of PEP in the psychosocial list.
+        return (*self.facts.urgency, *self.facts.effects) if self.urgent else self.facts.effects
 
     @property
     def is_safe_entry(self) -> bool:
