@@ -22,6 +22,7 @@ from referral_api.domain.errors import (
     DirectoryUnavailableError,
     ForbiddenError,
     InvalidInputError,
+    InvalidParameterError,
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
@@ -44,6 +45,7 @@ class ProblemKind:
 
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INVALID_INPUT = ProblemKind("invalid-input", 422, "The request is not valid")
+INVALID_PARAMETER = ProblemKind("invalid-parameter", 400, "A query parameter is not valid")
 AMBIGUOUS_PLACE = ProblemKind("ambiguous-place", 422, "The place could not be resolved")
 UNAVAILABLE = ProblemKind("unavailable", 503, "The directory is unavailable")
 UNAUTHENTICATED = ProblemKind("unauthenticated", 401, "Authentication required")
@@ -58,6 +60,7 @@ INTERNAL = ProblemKind("internal-error", 500, "Internal error")
 # Most specific first: the first class an exception is an instance of decides.
 STATUS_TABLE: tuple[tuple[type[ReferralError], ProblemKind], ...] = (
     (AmbiguousPlaceError, AMBIGUOUS_PLACE),
+    (InvalidParameterError, INVALID_PARAMETER),
     (InvalidInputError, INVALID_INPUT),
     (NotFoundError, NOT_FOUND),
     (DirectoryUnavailableError, UNAVAILABLE),
