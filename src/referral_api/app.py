@@ -15,7 +15,15 @@ from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import editing, health, ogc, providers, reference, referrals
+from referral_api.api.routes import (
+    editing,
+    health,
+    ogc,
+    pathways,
+    providers,
+    reference,
+    referrals,
+)
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.db.engine import engine_for
@@ -113,6 +121,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(providers.router)
     app.include_router(editing.router)
     app.include_router(reference.router)
+    app.include_router(pathways.router)
     app.include_router(health.router)
     app.include_router(ogc.router)
     install_docs(app)
