@@ -18,6 +18,7 @@ from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import (
     editing,
     health,
+    metrics,
     ogc,
     pathways,
     providers,
@@ -33,6 +34,7 @@ from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
+from referral_api.metrics import Metrics
 from referral_api.settings import Settings
 
 DESCRIPTION = """
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
         engine.dispose()
+        app.state.metrics.stopped()
 
     app = FastAPI(
         title="referral-api",
@@ -103,11 +106,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.metrics = Metrics()
     app.state.snapshots = DirectorySnapshots(
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
+        observer=app.state.metrics,
     )
     app.state.search_engine = SearchEngine(
         snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
@@ -116,13 +121,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, observe=app.state.metrics.observe_request)
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
     app.include_router(reference.router)
     app.include_router(pathways.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(ogc.router)
     install_docs(app)
     return app

@@ -25,6 +25,7 @@ from referral_api.interop.geojson import parse_admin_areas, parse_directory, rea
 from referral_api.interop.localities import read_localities
 from referral_api.interop.pathway_pdf import render_pdf
 from referral_api.logs import logging_config
+from referral_api.metrics import shared_metrics
 from referral_api.pathways import pathway_sheet
 from referral_api.settings import Settings
 
@@ -53,6 +54,11 @@ def serve(
 ) -> None:
     """Serve the API (migrating the database and loading the sample when it is empty)."""
     settings = Settings()
+    with shared_metrics(workers):
+        _run(settings, host, port, workers)
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "referral_api.app:create_app",
         factory=True,

@@ -1,14 +1,11 @@
 """OGC API – Features under /ogc, read by the real clients GIS officers use: OWSLib and GDAL.
 
-One uvicorn serves the whole module, on a copy of the sample database with partner keys.
+The package's sample server answers (two uvicorn workers, as in production, with keys).
 """
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,13 +14,9 @@ import pyogrio
 import pyogrio.raw
 import pytest
 from owslib.ogcapi.features import Features
-from sqlalchemy.orm import Session
 
-from referral_api.db import repository
-from referral_api.db.engine import make_engine
-from referral_api.domain.keys import digest, new_key
 from tests.conftest import SAFE_HOUSE_ID, sample_document
-from tests.e2e.conftest import Server, running_server
+from tests.e2e.conftest import SampleServer, Server
 
 pytestmark = pytest.mark.e2e
 
@@ -31,41 +24,9 @@ BANGUI = (18.50, 4.33, 18.62, 4.43)  # west, south, east, north (CRS84: longitud
 PROBLEM_JSON = "application/problem+json"
 
 
-def _key(database: Path, organization_id: str) -> dict[str, str]:
-    key = new_key()
-    engine = make_engine(f"sqlite:///{database}")
-    with Session(engine) as session:
-        repository.add_key(
-            session=session,
-            key_id=key.key_id,
-            organization_id=organization_id,
-            role="partner",
-            secret_hash=digest(key.text),
-        )
-        session.commit()
-    engine.dispose()
-    return {"Authorization": f"Bearer {key.text}"}
-
-
 @pytest.fixture(scope="module")
-def keyed(
-    sqlite_sample: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, dict[str, dict[str, str]]]]:
-    folder = tmp_path_factory.mktemp("ogc")
-    database = folder / "directory.sqlite3"
-    shutil.copyfile(sqlite_sample, database)
-    keys = {
-        "anonymous": {},
-        "other partner": _key(database, "clinique-juridique"),
-        "owner": _key(database, "femmes-debout"),
-    }
-    with running_server(database, folder / "server.log") as server:
-        yield server, keys
-
-
-@pytest.fixture(scope="module")
-def server(keyed: tuple[Server, dict[str, dict[str, str]]]) -> Server:
-    return keyed[0]
+def server(sample_server: SampleServer) -> Server:
+    return sample_server.server
 
 
 def _public_points(bbox: tuple[float, float, float, float] | None = None) -> dict[str, str]:
@@ -186,11 +147,8 @@ def _all_items(server: Server, headers: dict[str, str], **params: str) -> dict[s
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "other partner", "owner"])
-def test_the_safe_house_is_not_on_the_map_for_anyone(
-    keyed: tuple[Server, dict[str, dict[str, str]]], caller: str
-):
-    server, keys = keyed
-    headers = keys[caller]
+def test_the_safe_house_is_not_on_the_map_for_anyone(sample_server: SampleServer, caller: str):
+    server, headers = sample_server.server, sample_server.headers[caller]
     house = next(f for f in sample_document()["features"] if f["id"] == SAFE_HOUSE_ID)
     lon, lat = house["geometry"]["coordinates"]
     everything = _all_items(server, headers)

@@ -156,7 +156,11 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     # Wherever a database failure escapes (a route's session or another's), it is answered
     # as what it means, never as a 500 whose log would carry the refused row.
     assert isinstance(error, SQLAlchemyError)
-    return await _domain_error(request, domain_error(error))
+    translated = domain_error(error)
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.database_error(_kind_of(translated).slug)
+    return await _domain_error(request, translated)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

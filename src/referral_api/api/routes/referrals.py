@@ -97,6 +97,7 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
         index=index, where=where, query=draft, weights=searcher.weights
     )
     _log(request, place.pcodes, result)
+    http.app.state.metrics.searched(draft.needs)
     parts = searcher.rendered_parts.for_snapshot(index)
     return _json(_response(result, place, draft, lang, viewer, index.revision, parts))
 
