@@ -93,6 +93,9 @@ class Metrics:
             registry=registry,
             multiprocess_mode="livemax",
         )
+        # Every sector from the start: a series at 0 reads better than a missing one, and
+        # resolving a label child costs more than counting.
+        self._sector_counters = {sector: self.searches.labels(sector) for sector in SECTORS}
         self._request_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     def observe_request(self, scope: Scope, status: int, seconds: float) -> None:
@@ -102,7 +105,7 @@ class Metrics:
         key = (route, method, f"{status // 100}xx")
         children = self._request_children.get(key)
         if children is None:
-            # Resolving label children costs more than counting: once per combination.
+            # Once per combination, like the sectors.
             children = (self.requests.labels(*key), self.latency.labels(route, method))
             self._request_children[key] = children
         children[0].inc()
@@ -111,8 +114,9 @@ class Metrics:
     def searched(self, needs: Iterable[str]) -> None:
         """Count one search under each sector its needs belong to."""
         for sector in {need.split(".", 1)[0] for need in needs}:
-            if sector in SECTORS:
-                self.searches.labels(sector).inc()
+            counter = self._sector_counters.get(sector)
+            if counter is not None:
+                counter.inc()
 
     def database_error(self, kind: str) -> None:
         """Count one database failure, by the problem kind it was answered with."""
