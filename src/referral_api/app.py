@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette_compress import CompressMiddleware
 
 from referral_api import __version__, operations
 from referral_api.api.auth import RecentKeys
@@ -26,7 +28,7 @@ from referral_api.api.routes import (
     referrals,
 )
 from referral_api.api.routes.docs import install_docs
-from referral_api.api.search_schemas import RenderedParts
+from referral_api.api.search_answer import RenderedParts
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
@@ -84,9 +86,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        prepare_database(settings, engine)
+        # Off the event loop: at a large directory the build takes seconds.
+        await run_in_threadpool(prepare_database, settings, engine)
         try:
-            app.state.snapshots.refresh()
+            await run_in_threadpool(app.state.snapshots.refresh)
         except DirectoryUnavailableError:
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
@@ -120,6 +123,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.auth_brake = FailureBrake()
     app.state.recent_keys = RecentKeys()
     install_problem_handlers(app)
+    # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
+    app.add_middleware(CompressMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware, observe=app.state.metrics.observe_request)
     app.include_router(referrals.router)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api.api.auth import ViewerDep, bearer, get_viewer
-from referral_api.api.search_schemas import RenderedParts
+from referral_api.api.search_answer import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
 from referral_api.domain.ranking import RankingWeights

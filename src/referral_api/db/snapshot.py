@@ -65,7 +65,6 @@ class DirectorySnapshots:
         self._check_lock = threading.Lock()
         self._index: DirectoryIndex | None = None
         self._checked_at = float("-inf")
-        self._rebuilding = False
         self.last_build_seconds = 0.0
 
     def _revision(self) -> int:
@@ -146,33 +145,37 @@ class DirectorySnapshots:
             self._checked_at = self._clock()
             return self._index
 
-    def _rebuild_in_background(self) -> None:
-        try:
-            self.refresh()
-        finally:
-            self._rebuilding = False
+    @property
+    def built(self) -> bool:
+        """Whether a snapshot is there to search (else `current` builds one, and waits)."""
+        return self._index is not None
 
     def current(self) -> DirectoryIndex:
-        """The snapshot to search; a change seen in the database starts a background rebuild."""
+        """The snapshot to search. Once there is one, it never waits on the database: when
+        a check is due, a background thread reads the revision and refreshes if it moved."""
         index = self._index
         if index is None:
             return self.refresh()
         now = self._clock()
-        if now - self._checked_at < self._check_interval or self._rebuilding:
+        if now - self._checked_at < self._check_interval:
             return index
+        # Released by the checking thread when it is done: one check at a time.
         if not self._check_lock.acquire(blocking=False):
             return index
+        self._checked_at = now
+        threading.Thread(target=self._check_in_background, args=(index,), daemon=True).start()
+        return index
+
+    def _check_in_background(self, index: DirectoryIndex) -> None:
         try:
-            self._checked_at = now
-            changed = self._revision() != index.revision
-        except SQLAlchemyError:
-            changed = False
-            if self._observer is not None:
-                self._observer.snapshot_unreachable()
-            logger.warning("directory unreachable; searching the last snapshot")
+            try:
+                changed = self._revision() != index.revision
+            except SQLAlchemyError:
+                changed = False
+                if self._observer is not None:
+                    self._observer.snapshot_unreachable()
+                logger.warning("directory unreachable; searching the last snapshot")
+            if changed:
+                self.refresh()
         finally:
             self._check_lock.release()
-        if changed:
-            self._rebuilding = True
-            threading.Thread(target=self._rebuild_in_background, daemon=True).start()
-        return index

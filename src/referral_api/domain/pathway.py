@@ -355,7 +355,7 @@ def _row(
 def _in_block(option: Option, block: BlockSpec) -> tuple[Service, ...]:
     return tuple(
         service
-        for service in option.facts.services
+        for service in option.facts.seen.services
         if any(service.need == need or service.need.startswith(need + ".") for need in block.needs)
     )
 
@@ -376,7 +376,7 @@ def block_options(
     for option in candidates:
         services = _in_block(option, block)
         if block is ENTRY_POINTS and not services:
-            services = option.facts.services
+            services = option.facts.seen.services
         key = option.facts.entry.id_text
         if services and key not in chosen:
             chosen[key] = (option, services)

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
+from referral_api.api.search_answer import AnswerRenderer, RenderedParts
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
-    OptionRenderer,
-    RenderedParts,
     SearchRequest,
     SearchResponse,
     need_label,
@@ -71,7 +71,9 @@ def _lang(asked: str | None, accept_language: str | None) -> str:
 async def _respond(request: SearchRequest, http: Request) -> Response:
     caller = await search_caller(http)
     searcher, viewer = caller.engine, caller.viewer
-    index = searcher.snapshots.current()
+    snapshots = searcher.snapshots
+    # The first search after a start without a snapshot builds it off the event loop.
+    index = snapshots.current() if snapshots.built else await run_in_threadpool(snapshots.refresh)
     lang = _lang(request.lang, http.headers.get("accept-language"))
     at = request.at or datetime.now(UTC)
     draft = operations.SearchQueryDraft(
@@ -130,7 +132,7 @@ def _response(
 ) -> dict[str, Any]:
     """The answer as JSON data in the shape of `SearchResponse` (a test holds it to it)."""
 
-    out = OptionRenderer(parts, viewer, lang)
+    out = AnswerRenderer(parts, viewer, lang)
     explanation = None
     if result.exclusions is not None:
         explanation = {
@@ -150,6 +152,7 @@ def _response(
         ],
         "one_stop": out(result.one_stop),
         "safe_entry_points": out(result.safe_entry_points),
+        "providers": out.providers,
         "explanation": explanation,
         "directory_revision": revision,
     }
