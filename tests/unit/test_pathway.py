@@ -89,6 +89,12 @@ def test_the_safe_house_shows_its_front_door_only(index):
         assert "Arrondissement 7" not in printed
 
 
+def test_a_fee_for_general_care_does_not_make_care_after_rape_paid(index):
+    health = _sheet(index).blocks[1]
+    cnhu = next(row for row in health.rows if row.provider.startswith("Centre National"))
+    assert cnhu.cost == "Free; fee: General medical care"
+
+
 def test_hours_read_in_the_sheets_language():
     assert hours_text("Mo-Fr 08:00-16:00; Sa 08:00-12:00", "fr") == (
         "Lu-Ve 08:00-16:00, Sa 08:00-12:00"

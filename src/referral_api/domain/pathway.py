@@ -282,6 +282,27 @@ def hours_text(opening_hours: str | None, lang: str) -> str:
     return _DAY.sub(lambda match: days[match.group(1)], opening_hours).replace("; ", ", ")
 
 
+def _label(code: str, lang: str) -> str:
+    need = taxonomy.get_need(code)
+    return need.label(lang) if need is not None else code
+
+
+def cost_text(services: Sequence[Service], lang: str) -> str:
+    """Free, fee, or free but for the services named.
+
+    A fee for general care must not put a survivor off care after rape that is free.
+    """
+    paid = [service for service in services if service.cost is Cost.FEE]
+    free, fee = _COST[lang][Cost.FREE], _COST[lang][Cost.FEE]
+    if not paid:
+        return free
+    if len(paid) == len(services):
+        return fee
+    colon = " :" if lang == "fr" else ":"
+    names = ", ".join(_label(service.need, lang) for service in paid)
+    return f"{free}; {fee.lower()}{colon} {names}"
+
+
 def eligibility_text(services: Sequence[Service], lang: str) -> str:
     """Who the services are for; the first service's terms stand for the row."""
     eligibility = services[0].eligibility
@@ -318,8 +339,7 @@ def _row(
     area_name: Callable[[str], str | None],
 ) -> Row:
     text = TEXT[lang]
-    costs = {service.cost for service in services}
-    cost = _COST[lang][Cost.FEE if Cost.FEE in costs else Cost.FREE]
+    cost = cost_text(services, lang)
     access = ", ".join(dict.fromkeys(_ACCESS[lang][service.access] for service in services))
     if provider.is_restricted:
         # Its front door is case management, whatever the entry says of walking in.
@@ -328,11 +348,7 @@ def _row(
     hours = hours_text(provider.opening_hours, lang)
     if provider.status.value == "temporarily_closed":
         hours = f"{text['closed']} – {hours}"
-    labels = [
-        need.label(lang)
-        for service in services
-        if (need := taxonomy.get_need(service.need)) is not None
-    ]
+    labels = [_label(service.need, lang) for service in services]
     verified = provider.last_verified_at.date().isoformat() if provider.last_verified_at else "—"
     return Row(
         provider=provider.name,
