@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Property-based run of schemathesis over the whole OpenAPI document (scripts/schemathesis.toml
-# says which checks and phases, and who calls), on a throwaway database: any finding fails.
+# says which checks and phases, and who calls), and over the OGC API's own OpenAPI 3.0
+# definition, on a throwaway database: any finding fails.
 # The seed is fixed so that CI is repeatable; set SEED to explore other cases, MAX_EXAMPLES
 # for more of them. Everything schemathesis writes stays in a temporary folder.
 set -euo pipefail
@@ -38,6 +39,11 @@ status=0
 (cd "$workdir" && "$BIN/schemathesis" --config-file "$project/scripts/schemathesis.toml" \
   run "http://127.0.0.1:$port/openapi.json" \
   --checks all --phases examples,coverage,fuzzing,stateful \
+  --max-examples "${MAX_EXAMPLES:-30}" --workers 1 \
+  --seed "${SEED:-208233048447902204028807397361267165298}") || status=$?
+# The OGC API – Features paths have their own OpenAPI 3.0 definition; they are public.
+(cd "$workdir" && "$BIN/schemathesis" run "http://127.0.0.1:$port/ogc/api" \
+  --checks not_a_server_error,response_schema_conformance \
   --max-examples "${MAX_EXAMPLES:-30}" --workers 1 \
   --seed "${SEED:-208233048447902204028807397361267165298}") || status=$?
 if [ "$status" -ne 0 ] && grep -q Traceback "$workdir/serve.log"; then

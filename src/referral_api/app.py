@@ -19,7 +19,16 @@ from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.methods import HeadAsGetMiddleware
 from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import editing, health, providers, reference, referrals
+from referral_api.api.routes import (
+    editing,
+    health,
+    metrics,
+    ogc,
+    pathways,
+    providers,
+    reference,
+    referrals,
+)
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.runtime import Runtime, runtime_of
 from referral_api.api.search_answer import RenderedParts
@@ -30,6 +39,7 @@ from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
+from referral_api.metrics import Metrics
 from referral_api.settings import Settings
 
 DESCRIPTION = """
@@ -87,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
         engine.dispose()
+        runtime_of(app).metrics.stopped()
 
     app = FastAPI(
         title="referral-api",
@@ -99,11 +110,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
+    metrics_ = Metrics()
     snapshots = DirectorySnapshots(
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
+        observer=metrics_,
     )
     app.state.runtime = Runtime(
         settings=settings,
@@ -114,18 +127,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ),
         auth_brake=FailureBrake(),
         recent_keys=RecentKeys(),
+        metrics=metrics_,
     )
     install_problem_handlers(app)
     # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
     app.add_middleware(CompressMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, observe=metrics_.observe_request)
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
     app.include_router(reference.router)
+    app.include_router(pathways.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(ogc.router)
     install_docs(app)
     install_openapi(app)
     return app

@@ -1,8 +1,9 @@
-"""The `referral-api` command: serve, migrate, load, export."""
+"""The `referral-api` command: serve, migrate, load, export, print pathways, manage keys."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,10 +18,16 @@ from referral_api.db import repository
 from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
-from referral_api.domain.errors import InvalidInputError
+from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.domain.errors import InvalidInputError, NotFoundError
 from referral_api.domain.keys import Role, digest, new_key
+from referral_api.domain.pathway import LANGUAGES
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from referral_api.interop.localities import read_localities
+from referral_api.interop.pathway_pdf import render_pdf
 from referral_api.logs import logging_config
+from referral_api.metrics import shared_metrics
+from referral_api.pathways import pathway_sheet
 from referral_api.settings import Settings
 
 app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
@@ -48,6 +55,11 @@ def serve(
 ) -> None:
     """Serve the API (migrating the database and loading the sample when it is empty)."""
     settings = Settings()
+    with shared_metrics(workers):
+        _run(settings, host, port, workers)
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "referral_api.app:create_app",
         factory=True,
@@ -126,6 +138,38 @@ def export(
         json.dump(collection, handle, ensure_ascii=False, indent=1)
         handle.write("\n")
     typer.echo(f"exported {len(collection['features'])} providers to {path}")
+
+
+@app.command()
+def pathway(
+    pcode: Annotated[str, typer.Argument(help="P-code of the area, e.g. CF7113")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF")],
+    lang: Annotated[str, typer.Option(help="Language of the sheet: fr or en")] = "fr",
+) -> None:
+    """Print the referral pathway of an area as a PDF, from the directory as it stands."""
+    if lang not in LANGUAGES:
+        raise _fail(InvalidInputError(f"--lang must be one of {', '.join(LANGUAGES)}"))
+    settings = Settings()
+    engine = engine_for(settings)
+    upgrade(settings.migrations_dir, engine)
+    snapshots = DirectorySnapshots(
+        engine,
+        localities=read_localities(settings.localities_path),
+        max_distance_km=settings.ranking.max_distance_km,
+    )
+    try:
+        sheet = pathway_sheet(
+            index=snapshots.refresh(),
+            pcode=pcode,
+            lang=lang,
+            now=datetime.now(UTC),
+            weights=settings.ranking,
+        )
+    except NotFoundError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(code=2) from None
+    output.write_bytes(render_pdf(sheet))
+    typer.echo(f"wrote the {lang} referral pathway of {sheet.pcode} to {output}")
 
 
 def _session() -> Session:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from referral_api.api.methods import allowed_methods
+from referral_api.api.runtime import runtime_of
 from referral_api.db.errors import domain_error
 from referral_api.domain.errors import (
     AmbiguousPlaceError,
@@ -23,6 +24,7 @@ from referral_api.domain.errors import (
     DirectoryUnavailableError,
     ForbiddenError,
     InvalidInputError,
+    InvalidParameterError,
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
@@ -45,6 +47,7 @@ class ProblemKind:
 
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INVALID_INPUT = ProblemKind("invalid-input", 422, "The request is not valid")
+INVALID_PARAMETER = ProblemKind("invalid-parameter", 400, "A query parameter is not valid")
 AMBIGUOUS_PLACE = ProblemKind("ambiguous-place", 422, "The place could not be resolved")
 UNAVAILABLE = ProblemKind("unavailable", 503, "The directory is unavailable")
 UNAUTHENTICATED = ProblemKind("unauthenticated", 401, "Authentication required")
@@ -59,6 +62,7 @@ INTERNAL = ProblemKind("internal-error", 500, "Internal error")
 # Most specific first: the first class an exception is an instance of decides.
 STATUS_TABLE: tuple[tuple[type[ReferralError], ProblemKind], ...] = (
     (AmbiguousPlaceError, AMBIGUOUS_PLACE),
+    (InvalidParameterError, INVALID_PARAMETER),
     (InvalidInputError, INVALID_INPUT),
     (NotFoundError, NOT_FOUND),
     (DirectoryUnavailableError, UNAVAILABLE),
@@ -154,7 +158,9 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     # Wherever a database failure escapes (a route's session or another's), it is answered
     # as what it means, never as a 500 whose log would carry the refused row.
     assert isinstance(error, SQLAlchemyError)
-    return await _domain_error(request, domain_error(error))
+    translated = domain_error(error)
+    runtime_of(request.app).metrics.database_error(_kind_of(translated).slug)
+    return await _domain_error(request, translated)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from referral_api.api.deps import SearchEngine
     from referral_api.db.snapshot import DirectorySnapshots
     from referral_api.domain.brake import FailureBrake
+    from referral_api.metrics import Metrics
     from referral_api.settings import Settings
 
 
@@ -27,6 +28,7 @@ class Runtime:
     search_engine: SearchEngine
     auth_brake: FailureBrake
     recent_keys: RecentKeys
+    metrics: Metrics
 
 
 def runtime_of(app: Starlette) -> Runtime:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select, update
@@ -17,6 +19,7 @@ from referral_api.db.tables import (
 )
 from referral_api.domain.access import Viewer
 from referral_api.domain.clock import utc_now
+from referral_api.domain.geometry import BBox
 from referral_api.domain.model import (
     Access,
     AdminCodes,
@@ -299,6 +302,16 @@ def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool
         conditions.append(col(ProviderRow.status) == query.status.value)
     if query.modified_after is not None:
         conditions.append(col(ProviderRow.updated_at) > query.modified_after)
+    if query.modified_from is not None:
+        conditions.append(col(ProviderRow.updated_at) >= query.modified_from)
+    if query.modified_until is not None:
+        conditions.append(col(ProviderRow.updated_at) <= query.modified_until)
+    if query.public_located:
+        conditions += [
+            col(ProviderRow.visibility) == Visibility.PUBLIC.value,
+            col(ProviderRow.lon).is_not(None),
+            col(ProviderRow.lat).is_not(None),
+        ]
     return conditions
 
 
@@ -352,6 +365,33 @@ def count_providers(*, session: Session, query: ProviderQuery, viewer: Viewer) -
     """How many providers match `query`."""
     statement = select(func.count()).select_from(ProviderRow).where(*_conditions(query, viewer))
     return int(session.execute(statement).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """Where and when the entries of a listing lie: a bounding box and updated_at bounds."""
+
+    bbox: BBox | None
+    first_updated_at: datetime | None
+    last_updated_at: datetime | None
+
+
+def provider_extent(*, session: Session, query: ProviderQuery, viewer: Viewer) -> Extent:
+    """The extent of the providers matching `query` (those with a point, for the box)."""
+    lon, lat, updated = col(ProviderRow.lon), col(ProviderRow.lat), col(ProviderRow.updated_at)
+    statement = select(
+        func.min(lon),
+        func.min(lat),
+        func.max(lon),
+        func.max(lat),
+        func.min(updated),
+        func.max(updated),
+    ).where(*_conditions(query, viewer))
+    west, south, east, north, first, last = session.execute(statement).one()
+    box = None
+    if west is not None and south is not None and east is not None and north is not None:
+        box = BBox(west, south, east, north)
+    return Extent(box, first, last)
 
 
 def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None:

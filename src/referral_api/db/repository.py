@@ -35,6 +35,7 @@ from referral_api.db.keys import (
     touch_key,
 )
 from referral_api.db.providers import (
+    Extent,
     all_providers,
     count_providers,
     existing_provider_ids,
@@ -46,6 +47,7 @@ from referral_api.db.providers import (
     list_organizations,
     organization_exists,
     organization_ids,
+    provider_extent,
     restricted_among,
     save_organization,
     set_deleted_if,
@@ -59,6 +61,7 @@ from referral_api.domain.queries import ProviderQuery
 
 __all__ = [
     "ChangeEvent",
+    "Extent",
     "IdempotentAnswer",
     "ProviderQuery",
     "StoredKey",
@@ -86,6 +89,7 @@ __all__ = [
     "list_organizations",
     "organization_exists",
     "organization_ids",
+    "provider_extent",
     "record_idempotent_answer",
     "release_idempotency_key",
     "restricted_among",

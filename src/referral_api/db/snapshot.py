@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,16 @@ logger = logging.getLogger("referral_api.snapshot")
 
 # Writes applied to a snapshot before its spatial indexes are rebuilt from scratch.
 INCREMENTAL_LIMIT = 500
+
+
+class SnapshotObserver(Protocol):
+    """Told when a worker swaps in a snapshot, or cannot reach the database to check one."""
+
+    def snapshot_swapped(self, index: DirectoryIndex, build_seconds: float) -> None:
+        """A new snapshot is now searched."""
+
+    def snapshot_unreachable(self) -> None:
+        """A refresh or a revision check failed on the database."""
 
 
 class DirectorySnapshots:
@@ -42,12 +53,14 @@ class DirectorySnapshots:
         max_distance_km: float,
         check_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        observer: SnapshotObserver | None = None,
     ) -> None:
         self._engine = engine
         self._localities = tuple(localities)
         self._max_distance_km = max_distance_km
         self._check_interval = check_interval
         self._clock = clock
+        self._observer = observer
         self._build_lock = threading.Lock()
         self._check_lock = threading.Lock()
         self._index: DirectoryIndex | None = None
@@ -117,13 +130,18 @@ class DirectorySnapshots:
         slightly stale directory serves survivors better than none.
         """
         with self._build_lock:
+            before = self._index
             try:
                 updated = self._updated(self._index) if self._index is not None else None
                 self._index = updated if updated is not None else self._build()
             except SQLAlchemyError as error:
+                if self._observer is not None:
+                    self._observer.snapshot_unreachable()
                 if self._index is None:
                     raise DirectoryUnavailableError("The directory cannot be loaded") from error
                 logger.warning("directory unreachable; searching the last snapshot")
+            if self._observer is not None and self._index is not before:
+                self._observer.snapshot_swapped(self._index, self.last_build_seconds)
             self._checked_at = self._clock()
             return self._index
 
@@ -154,6 +172,8 @@ class DirectorySnapshots:
                 changed = self._revision() != index.revision
             except SQLAlchemyError:
                 changed = False
+                if self._observer is not None:
+                    self._observer.snapshot_unreachable()
                 logger.warning("directory unreachable; searching the last snapshot")
             if changed:
                 self.refresh()

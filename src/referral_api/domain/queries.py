@@ -18,3 +18,9 @@ class ProviderQuery:
     bbox: BBox | None = None
     status: Status | None = None
     modified_after: datetime | None = None
+    # Inclusive bounds on updated_at, for OGC API's datetime intervals.
+    modified_from: datetime | None = None
+    modified_until: datetime | None = None
+    # Only public entries with a point: all a public map (OGC API – Features) shows, so that
+    # a safe house is not in it at all, not even counted.
+    public_located: bool = False

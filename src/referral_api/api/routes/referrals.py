@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
+from referral_api.api.runtime import runtime_of
 from referral_api.api.search_answer import AnswerRenderer, RenderedParts
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
@@ -101,6 +102,7 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
         index=index, where=where, query=draft, weights=searcher.weights
     )
     _log(request, place.pcodes, result)
+    runtime_of(http.app).metrics.searched(draft.needs)
     if prefers_text(http.headers.get("accept")):
         moment = f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         text = render_text(
