@@ -107,6 +107,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_tags=TAGS,
         docs_url=None,
         redoc_url=None,
+        # Served by `install_openapi`, in the caller's language.
+        openapi_url=None,
         lifespan=lifespan,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
@@ -143,6 +145,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(ogc.router)
-    install_docs(app)
-    install_openapi(app)
+    install_docs(app, settings.docs_lang)
+    install_openapi(app, settings.docs_lang)
     return app

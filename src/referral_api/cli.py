@@ -21,7 +21,7 @@ from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.errors import InvalidInputError, NotFoundError
 from referral_api.domain.keys import Role, digest, new_key
-from referral_api.domain.pathway import LANGUAGES
+from referral_api.domain.languages import LANGUAGES
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
 from referral_api.interop.localities import read_localities
 from referral_api.interop.pathway_pdf import render_pdf

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from referral_api.domain.languages import Language
 from referral_api.domain.ranking import RankingWeights
 
 # In a source checkout (and an editable install) data/ and migrations/ sit at the repository
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     ranking: RankingWeights = Field(
         default_factory=RankingWeights,
         description="Ranking weights, as JSON: REFERRAL_RANKING='{\"distance\": 4.0}'",
+    )
+    docs_lang: Language = Field(
+        default="fr",
+        description="Language of the docs page and of /openapi.json when the request does not "
+        "say (?lang= or Accept-Language): fr or en.",
     )
     snapshot_check_seconds: float = Field(
         default=1.0,

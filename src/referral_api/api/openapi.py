@@ -1,13 +1,17 @@
-"""The OpenAPI document as a client generator reads it: each error under its real type."""
+"""The OpenAPI document as a client generator reads it (each error under its real type),
+and as a caseworker reads it, in French or English."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 
+from referral_api.api.openapi_fr import FRENCH
 from referral_api.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA_REF, Problem
+from referral_api.domain.languages import Language, chosen_language
 
 # For an operation anyone may call that reads a key when one is sent: no key, or the key.
 # FastAPI derives `[{PartnerKey: []}]` from the dependency, and appends this to it.
@@ -34,8 +38,32 @@ def errors_as_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Serve `errors_as_problems` of the document FastAPI builds, built once."""
+def in_language(document: dict[str, Any], lang: Language) -> dict[str, Any]:
+    """The document with its summaries and descriptions in `lang` (it is written in English);
+    anything without a translation stays as written."""
+    if lang == "en":
+        return document
+
+    def translated(node: Any, key: str | None = None) -> Any:
+        if isinstance(node, dict):
+            return {k: translated(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [translated(v) for v in node]
+        if key in _TRANSLATED_KEYS and isinstance(node, str):
+            return FRENCH.get(node, node)
+        return node
+
+    return translated(document)  # type: ignore[no-any-return]
+
+
+# Words for people, not names or values: a property called `summary` is a schema, not text.
+_TRANSLATED_KEYS = frozenset({"summary", "description"})
+
+
+def install_openapi(app: FastAPI, default_lang: Language) -> None:
+    """Serve `errors_as_problems` of the document FastAPI builds, once per language, at
+    /openapi.json (`?lang=fr|en`, else Accept-Language, else `default_lang`)."""
+    documents: dict[Language, dict[str, Any]] = {}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -54,3 +82,14 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi_document(request: Request, lang: Language | None = None) -> JSONResponse:
+        chosen = chosen_language(lang, request.headers.get("accept-language"), default_lang)
+        found = documents.get(chosen)
+        if found is None:
+            found = documents[chosen] = in_language(openapi(), chosen)
+        return JSONResponse(found, headers={"Content-Language": chosen})
+
+
+OPENAPI_PATH = "/openapi.json"

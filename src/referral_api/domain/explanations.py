@@ -16,8 +16,6 @@ import pycountry
 
 from referral_api.domain.taxonomy import get_need
 
-LANGUAGES = ("fr", "en")
-
 # code: (French, English). Codes are a stable contract for client systems; sentences may improve.
 SENTENCES: dict[str, tuple[str, str]] = {
     # reasons

@@ -20,8 +20,6 @@ from referral_api.domain import taxonomy
 from referral_api.domain.model import Access, AdminArea, Cost, Modality, Provider, Service, Sex
 from referral_api.domain.ranking import Option, SearchResult
 
-LANGUAGES = ("fr", "en")
-
 
 @dataclass(frozen=True, slots=True)
 class BlockSpec:

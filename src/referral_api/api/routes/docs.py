@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -14,7 +14,9 @@ from fastapi.openapi.docs import (
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from referral_api.api.openapi import OPENAPI_PATH
 from referral_api.api.problems import PROBLEM_JSON, problem_type
+from referral_api.domain.languages import Language, chosen_language
 
 ASSETS_PATH = "/docs-assets"
 # fastapi-offline ships Swagger UI and ReDoc builds; only its files are used, not its app class.
@@ -33,18 +35,23 @@ PROBLEM_TYPES = {
 }
 
 
-def install_docs(app: FastAPI) -> None:
-    """Serve /docs (Swagger UI) and /redoc from local assets, and explain problem types."""
+def install_docs(app: FastAPI, default_lang: Language) -> None:
+    """Serve /docs (Swagger UI) and /redoc from local assets, in the caller's language
+    (`?lang=fr|en`, else Accept-Language, else `default_lang`), and explain problem types."""
     app.mount(ASSETS_PATH, StaticFiles(directory=_ASSETS_DIR), name="docs-assets")
     router = APIRouter(include_in_schema=False)
     title = app.title
-    openapi_url = app.openapi_url or "/openapi.json"
+
+    def document_url(request: Request, lang: Language | None) -> str:
+        chosen = chosen_language(lang, request.headers.get("accept-language"), default_lang)
+        return f"{OPENAPI_PATH}?lang={chosen}"
+
     oauth_redirect = "/docs/oauth2-redirect"
 
     @router.get("/docs")
-    def swagger_ui() -> HTMLResponse:
+    def swagger_ui(request: Request, lang: Language | None = None) -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=openapi_url,
+            openapi_url=document_url(request, lang),
             title=f"{title} – docs",
             swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
@@ -58,9 +65,9 @@ def install_docs(app: FastAPI) -> None:
         return get_swagger_ui_oauth2_redirect_html()
 
     @router.get("/redoc")
-    def redoc() -> HTMLResponse:
+    def redoc(request: Request, lang: Language | None = None) -> HTMLResponse:
         return get_redoc_html(
-            openapi_url=openapi_url,
+            openapi_url=document_url(request, lang),
             title=f"{title} – ReDoc",
             redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
             redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",

@@ -24,6 +24,7 @@ from referral_api.api.search_schemas import (
 from referral_api.api.search_text import render_text
 from referral_api.domain.access import Viewer
 from referral_api.domain.gazetteer import Place
+from referral_api.domain.languages import chosen_language
 from referral_api.domain.ranking import Profile, SearchResult
 from referral_api.logs import coarse
 
@@ -61,23 +62,13 @@ def _json(body: dict[str, Any]) -> Response:
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _lang(asked: str | None, accept_language: str | None) -> str:
-    if asked:
-        return asked
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in ("fr", "en"):
-            return code
-    return "fr"
-
-
 async def _respond(request: SearchRequest, http: Request) -> Response:
     caller = await search_caller(http)
     searcher, viewer = caller.engine, caller.viewer
     snapshots = searcher.snapshots
     # The first search after a start without a snapshot builds it off the event loop.
     index = snapshots.current() if snapshots.built else await run_in_threadpool(snapshots.refresh)
-    lang = _lang(request.lang, http.headers.get("accept-language"))
+    lang = chosen_language(request.lang, http.headers.get("accept-language"))
     at = request.at or datetime.now(UTC)
     draft = operations.SearchQueryDraft(
         needs=tuple(dict.fromkeys(request.needs)),
