@@ -13,6 +13,7 @@ from referral_api import operations
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
 from referral_api.api.etags import etag_of
+from referral_api.api.examples import example
 from referral_api.api.filters import ProviderQueryDep
 from referral_api.api.openapi import OPTIONAL_KEY
 from referral_api.api.preconditions import not_modified
@@ -52,6 +53,11 @@ ETAG_HEADER: dict[str, Any] = {
 }
 
 
+def _example(name: str) -> dict[str, Any]:
+    # A real answer of the sample directory (see `api.examples`).
+    return {"application/json": {"example": example(name)}}
+
+
 def wants_geojson(request: Request) -> bool:
     """Whether the client asked for GeoJSON in its Accept header."""
     return GEOJSON in request.headers.get("accept", "")
@@ -69,7 +75,11 @@ def wants_geojson(request: Request) -> bool:
         "Confidential locations (safe houses) are never shown."
     ),
     response_model=ProviderList,
-    responses={200: {"content": _GEOJSON_CONTENT}, **KEY_PROBLEMS, **PROBLEM_RESPONSES},
+    responses={
+        200: {"content": {**_GEOJSON_CONTENT, **_example("providers.json")}},
+        **KEY_PROBLEMS,
+        **PROBLEM_RESPONSES,
+    },
     openapi_extra=OPTIONAL_KEY,
 )
 def list_providers(
@@ -114,7 +124,11 @@ def list_providers(
     ),
     response_model=ProviderOut,
     responses={
-        200: {"content": _GEOJSON_CONTENT, "headers": ETAG_HEADER, "links": CHANGE_LINKS},
+        200: {
+            "content": {**_GEOJSON_CONTENT, **_example("provider.json")},
+            "headers": ETAG_HEADER,
+            "links": CHANGE_LINKS,
+        },
         304: {"description": "Not modified", "headers": ETAG_HEADER},
         **KEY_PROBLEMS,
         **problem_responses(404),

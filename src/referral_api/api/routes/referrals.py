@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
+from referral_api.api.examples import EXAMPLE_SUMMARIES, example
 from referral_api.api.problems import PROBLEM_RESPONSES
 from referral_api.api.runtime import runtime_of
 from referral_api.api.search_answer import AnswerRenderer, RenderedParts
@@ -178,12 +179,34 @@ def _response(
     }
 
 
+# Real answers of the sample to the built-in request (see `api.examples`), JSON and text.
+ANSWER_EXAMPLES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/json": {
+                "examples": {
+                    lang: {"summary": summary, "value": example(f"search.{lang}.json")}
+                    for lang, summary in EXAMPLE_SUMMARIES.items()
+                }
+            },
+            "text/plain": {
+                "schema": {"type": "string"},
+                "examples": {
+                    lang: {"summary": summary, "value": example(f"search.{lang}.txt")}
+                    for lang, summary in EXAMPLE_SUMMARIES.items()
+                },
+            },
+        }
+    }
+}
+
+
 @router.post(
     "/referrals/search",
     summary="Find where to refer a survivor",
     description=DESCRIPTION,
     response_model=SearchResponse,
-    responses=PROBLEM_RESPONSES,
+    responses={**ANSWER_EXAMPLES, **PROBLEM_RESPONSES},
     openapi_extra=SEARCH_OPENAPI,
 )
 async def search_referrals(
@@ -202,7 +225,7 @@ async def search_referrals(
         "browser histories and proxy logs."
     ),
     response_model=SearchResponse,
-    responses=PROBLEM_RESPONSES,
+    responses={**ANSWER_EXAMPLES, **PROBLEM_RESPONSES},
     openapi_extra=SEARCH_OPENAPI,
 )
 async def search_referrals_get(
