@@ -43,17 +43,20 @@ from referral_api.metrics import Metrics
 from referral_api.settings import Settings
 
 DESCRIPTION = """
-Find, in seconds, the right **medical**, **psychosocial**, **legal** and **safety** services
-for a survivor of gender-based violence: open, accepting referrals, suitable for the survivor,
-and in time.
+This page finds, in seconds, where to refer a survivor of gender-based violence: **medical**
+care, **psychosocial** support, **legal** aid and **safety**, open, accepting referrals,
+suited to the survivor, and in time.
 
-* **Caseworkers**: open an operation, press *Try it out*, change the example and *Execute*.
-* **Systems** (case management tools, hotlines, chatbots): every path is versioned under `/v1`.
-* **Privacy**: the API never asks for a survivor's name or identity, keeps no query location,
-  and never shows where a confidential provider (a safe house) is.
+**To search:** open *Find where to refer a survivor* below, press **Try it out**, pick an
+example and change it (the place, the needs, what you know of the survivor, how long ago it
+happened), then press **Execute**. To read the answer as a numbered list, choose
+`text/plain` in the answer's *Media type* list first.
 
-Errors are `application/problem+json` (RFC 9457). The sample directory shipped with this
-service is **illustrative**: replace it with the local, verified referral pathway before use.
+The service never asks for a name, keeps no location you send, and never shows where a safe
+house is. The directory shipped with it is an **illustrative sample**: replace it with your
+verified local referral pathway before real use.
+
+For systems that connect to the service: see the [technical reference](/redoc).
 """
 
 TAGS = [

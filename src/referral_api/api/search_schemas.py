@@ -90,7 +90,8 @@ class SearchRequest(BaseModel):
     )
     time_since_incident: TimeSinceIncident = Field(
         default=TimeSinceIncident.UNKNOWN,
-        description="lt72h, 72to120h, gt120h or unknown (treated as within 72 h)",
+        description="lt72h (less than 72 hours), 72to120h (72 to 120 hours), gt120h (more than "
+        "120 hours) or unknown (treated as less than 72 hours)",
     )
     open_now: bool = Field(default=False, description="Only providers open at `at` (or now)")
     at: Moment | None = Field(
@@ -103,7 +104,9 @@ class SearchRequest(BaseModel):
     )
     limit: int = Field(default=10, ge=1, le=50, description="Options per list")
     lang: Literal["fr", "en"] | None = Field(
-        default=None, description="Language of explanations; else Accept-Language; else fr"
+        default=None,
+        description="Language of the answer: fr or en. Left out, the request's Accept-Language "
+        "header decides, else French",
     )
     explain: bool = Field(default=False, description="Count what each hard filter excluded")
 

@@ -40,12 +40,13 @@ of Bangui), or a `place` name (`Bégoua`, `Bimbo`, `3e arrondissement`). Say **w
 one or more `needs` (`medical`, `psychosocial`, `legal`, `safety`, `case_management`, or a
 precise code such as `medical.pep`). Add what you know of the survivor (`age`, `sex`,
 `languages`, `accessibility`) and **how long ago** it happened (`time_since_incident`):
-within 72 hours, places able to give PEP come first; within 120 hours, emergency
-contraception.
+`lt72h` (less than 72 hours: places able to give PEP come first), `72to120h` (72 to 120
+hours: emergency contraception first), `gt120h` (more than 120 hours) or `unknown` (treated
+as less than 72 hours).
 
-The answer lists options best first, each with its `reasons` and `warnings`; with several
-needs, a `pathway` gives the best options per need and `one_stop` the places covering several.
-`safe_entry_points` always holds at least one case-management point or hotline.
+The answer gives the safe entry points first (case management or a hotline, always at least
+one), then the best options for each need, each with a one-line `summary`, its `reasons` and
+its `warnings`. Choose `text/plain` as the answer's media type to read it as a numbered list.
 Nothing is reported or contacted automatically, and the location you send is not stored.
 """
 
