@@ -344,6 +344,25 @@ FRENCH: dict[str, str] = {
         "limites quand le répertoire géographique en a un."
     ),
     "P-code, e.g. CF7113": "P-code, par ex. CF7113",
+    "Print the referral pathway of an area": "Imprimer le circuit de référencement d'une zone",
+    (
+        "One A4 page or more to pin in clinics, police posts and community centres: the entry "
+        "points (case management, hotlines) first, then health (PEP within 72 h, emergency "
+        "contraception within 120 h), psychosocial support, legal aid, safety, and the police, "
+        "only if the survivor wishes; the guiding steps, and where the data comes from. Built "
+        "from the directory as it stands, so print it again when it changes. Confidential "
+        "providers show their front door only, never their address."
+    ): (
+        "Une page A4 ou plus, à afficher dans les centres de santé, les postes de police et les "
+        "centres communautaires : d'abord les points d'entrée (gestion de cas, lignes d'écoute), "
+        "puis la santé (PPE dans les 72 h, contraception d'urgence dans les 120 h), le soutien "
+        "psychosocial, l'aide juridique, la sécurité, et la police, seulement si la survivante le "
+        "souhaite ; les étapes à suivre, et l'origine des données. Le document est fait à partir "
+        "de l'annuaire tel qu'il est aujourd'hui : imprimez-le de nouveau quand il change. Les "
+        "structures confidentielles n'apparaissent que par leur point de contact, jamais par leur "
+        "adresse."
+    ),
+    "Language of the sheet": "Langue du document imprimé",
     "Liveness": "Processus actif",
     "The process answers; says nothing of the database.": (
         "Le processus répond ; ne dit rien de la base de données."
