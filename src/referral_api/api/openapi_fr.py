@@ -1,3 +1,695 @@
-"""The OpenAPI document's summaries and descriptions in French, by their English text."""
+"""The OpenAPI document in French: each English summary or description, and its French.
 
-FRENCH: dict[str, str] = {}
+Keys are the English strings exactly as the document holds them; a string that reads the
+same in both languages ("Latitude", "Longitude (WGS84)") is left out and stays as it is.
+Code, field names, enum values, header names, P-codes and Markdown are kept as they are;
+enum values get a French label in parentheses where the text names them.
+"""
+
+FRENCH: dict[str, str] = {
+    # The title and introduction of the page.
+    "GBV referral pathway directory and routing API": (
+        "Circuit de référencement VBG : annuaire et orientation (API)"
+    ),
+    (
+        "\n"
+        "Find, in seconds, the right **medical**, **psychosocial**, "
+        "**legal** and **safety** services\n"
+        "for a survivor of gender-based violence: open, accepting "
+        "referrals, suitable for the survivor,\n"
+        "and in time.\n"
+        "\n"
+        "* **Caseworkers**: open an operation, press *Try it out*, "
+        "change the example and *Execute*.\n"
+        "* **Systems** (case management tools, hotlines, chatbots): "
+        "every path is versioned under `/v1`.\n"
+        "* **Privacy**: the API never asks for a survivor's "
+        "name or identity, keeps no query location,\n"
+        "  and never shows where a confidential provider (a safe house) is.\n"
+        "\n"
+        "Errors are `application/problem+json` (RFC 9457). The sample directory shipped with this\n"
+        "service is **illustrative**: replace it with the "
+        "local, verified referral pathway before use.\n"
+    ): (
+        "\n"
+        "Trouvez en quelques secondes les bons services **médicaux**, "
+        "**psychosociaux**, **juridiques** et de **sécurité**\n"
+        "pour une survivante de violences basées sur le genre : ouverts, "
+        "qui acceptent les orientations, adaptés à la survivante,\n"
+        "et encore à temps.\n"
+        "\n"
+        "* **Gestionnaires de cas** : ouvrez une opération, appuyez sur *Try it out* "
+        "(essayer), modifiez l'exemple puis appuyez sur *Execute* (exécuter).\n"
+        "* **Systèmes** (outils de gestion de cas, lignes d'écoute, "
+        "chatbots) : tous les chemins sont versionnés sous `/v1`.\n"
+        "* **Confidentialité** : l'API ne demande jamais le nom ni l'identité "
+        "d'une survivante, ne conserve pas le lieu de la recherche,\n"
+        "  et ne montre jamais où se trouve une structure confidentielle "
+        "(une maison d'accueil sécurisée).\n"
+        "\n"
+        "Les erreurs sont au format `application/problem+json` "
+        "(RFC 9457). L'annuaire livré avec ce\n"
+        "service est **donné à titre d'illustration** : remplacez-le par le circuit "
+        "de référencement local et vérifié avant toute utilisation.\n"
+    ),
+    # Operations: summaries, descriptions, parameters, responses and example names.
+    "Find where to refer a survivor": "Trouver où orienter une survivante",
+    (
+        "Where should this survivor be referred, in what order, and why?\n"
+        "\n"
+        "Say **where** with one of: `lat` and `lon`, a `pcode` "
+        "(e.g. `CF7113`, the 3rd arrondissement\n"
+        "of Bangui), or a `place` name (`Bégoua`, `Bimbo`, "
+        "`3e arrondissement`). Say **what for** with\n"
+        "one or more `needs` (`medical`, `psychosocial`, "
+        "`legal`, `safety`, `case_management`, or a\n"
+        "precise code such as `medical.pep`). Add what you know of the survivor (`age`, `sex`,\n"
+        "`languages`, `accessibility`) and **how long ago** it happened (`time_since_incident`):\n"
+        "within 72 hours, places able to give PEP come first; within 120 hours, emergency\n"
+        "contraception.\n"
+        "\n"
+        "The answer lists options best first, each with "
+        "its `reasons` and `warnings`; with several\n"
+        "needs, a `pathway` gives the best options per need "
+        "and `one_stop` the places covering several.\n"
+        "`safe_entry_points` always holds at least one case-management point or hotline.\n"
+        "Nothing is reported or contacted automatically, and the location you send is not stored."
+    ): (
+        "Vers où orienter cette survivante, dans quel ordre, et pourquoi ?\n"
+        "\n"
+        "Indiquez **où** avec l'un de ces choix : `lat` et `lon`, "
+        "un `pcode` (par ex. `CF7113`, le 3e arrondissement\n"
+        "de Bangui) ou un nom de lieu `place` (`Bégoua`, `Bimbo`, `3e arrondissement`). "
+        "Indiquez **pour quels besoins** avec\n"
+        "un ou plusieurs `needs` (`medical`, `psychosocial`, "
+        "`legal`, `safety`, `case_management`, ou un\n"
+        "code précis comme `medical.pep`). Ajoutez ce que "
+        "vous savez de la survivante (`age`, `sex`,\n"
+        "`languages`, `accessibility`) et **depuis quand** "
+        "les faits ont eu lieu (`time_since_incident`) :\n"
+        "dans les 72 heures, les structures qui peuvent donner "
+        "la PPE passent en premier ; dans les 120 heures,\n"
+        "celles qui donnent la contraception d'urgence.\n"
+        "\n"
+        "La réponse donne les options dans l'ordre, la meilleure "
+        "d'abord, chacune avec ses raisons (`reasons`) et ses\n"
+        "avertissements (`warnings`) ; avec plusieurs besoins, `pathway` donne les meilleures "
+        "options par besoin et `one_stop` les structures qui en couvrent plusieurs.\n"
+        "`safe_entry_points` contient toujours au moins un "
+        "point de gestion de cas ou une ligne d'écoute.\n"
+        "Rien n'est signalé et personne n'est contacté automatiquement, "
+        "et le lieu que vous envoyez n'est pas enregistré."
+    ),
+    "Girl of 16 in the 3rd arrondissement, within 72 h: medical, psychosocial": (
+        "Fille de 16 ans dans le 3e arrondissement, dans les 72 h : médical, psychosocial"
+    ),
+    "PEP near a point, within 72 h, explanations in English": (
+        "PPE près d'un point, dans les 72 h, explications en anglais"
+    ),
+    "Bégoua: case management and legal aid": "Bégoua : gestion de cas et aide juridique",
+    "Successful Response": "Réponse réussie",
+    "Unprocessable Entity": "Entrée invalide",
+    "Service Unavailable": "Service indisponible",
+    "Unauthorized": "Non autorisé",
+    "Too Many Requests": "Trop de requêtes",
+    "Bad Request": "Requête incorrecte",
+    "Request Entity Too Large": "Requête trop volumineuse",
+    "fr or en": "fr ou en",
+    "Language of the explanations when `lang` is not given: fr or en": (
+        "Langue des explications quand `lang` n'est pas indiqué : fr ou en"
+    ),
+    "Find where to refer a survivor (query string)": (
+        "Trouver où orienter une survivante (paramètres dans l'URL)"
+    ),
+    (
+        "The same search with its fields as query parameters, for quick links "
+        "and tests. Prefer `POST /v1/referrals/search` for real cases: a location "
+        "in a URL ends up in browser histories and proxy logs."
+    ): (
+        "La même recherche, avec ses champs en paramètres d'URL, pour les liens rapides et les "
+        "tests. Pour les vrais cas, préférez `POST /v1/referrals/search` : un lieu écrit dans "
+        "une URL finit dans l'historique des navigateurs et dans les journaux des proxys."
+    ),
+    "Or a P-code of any level, e.g. CF7113": (
+        "Ou un P-code de n'importe quel niveau, par ex. CF7113"
+    ),
+    "Or a place name: Bégoua, Bimbo, 3e arrondissement, a quartier…": (
+        "Ou un nom de lieu : Bégoua, Bimbo, 3e arrondissement, un quartier…"
+    ),
+    "Need codes or sectors from GET /v1/needs, e.g. medical, legal.aid": (
+        "Codes de besoin ou secteurs de GET /v1/needs, par ex. medical, legal.aid"
+    ),
+    "Age in years": "Âge en années",
+    "female, male or intersex": "female (féminin), male (masculin) ou intersex (intersexe)",
+    "Languages spoken, e.g. sg, fr": "Langues parlées, par ex. sg (sango), fr (français)",
+    "Access needs, e.g. wheelchair": (
+        "Besoins d'accessibilité, par ex. wheelchair (fauteuil roulant)"
+    ),
+    "Population group, e.g. idp, refugee": (
+        "Groupe de population, par ex. idp (personne déplacée interne), refugee (personne réfugiée)"
+    ),
+    "lt72h, 72to120h, gt120h or unknown (treated as within 72 h)": (
+        "lt72h (moins de 72 heures), 72to120h (de 72 à 120 heures), gt120h (plus "
+        "de 120 heures) ou unknown (inconnu, traité comme moins de 72 heures)"
+    ),
+    "Only providers open at `at` (or now)": (
+        "Seulement les structures ouvertes au moment `at` (ou maintenant)"
+    ),
+    (
+        "Evaluate opening hours at this moment instead of now: "
+        "ISO 8601 with its UTC offset, between 1970 and 2099"
+    ): (
+        "Évaluer les horaires d'ouverture à ce moment au lieu de maintenant : "
+        "ISO 8601 avec son décalage UTC, entre 1970 et 2099"
+    ),
+    "Leave out providers farther than this": (
+        "Écarter les structures plus éloignées que cette distance"
+    ),
+    "Options per list": "Nombre d'options par liste",
+    "Language of explanations; else Accept-Language; else fr": (
+        "Langue des explications ; sinon Accept-Language ; sinon fr"
+    ),
+    "Count what each hard filter excluded": "Compter ce que chaque filtre strict a exclu",
+    "List providers": "Lister les structures",
+    (
+        "Browse the directory page by page. Filter by a need (`medical.pep`, or a whole "
+        "sector such as `medical`), by an administrative area (a P-code of any level, "
+        "e.g. `CF7113` for the 3rd arrondissement of Bangui), by a bounding box or by "
+        "status. To find where to refer a survivor, use the referral search instead: it "
+        "ranks and explains. Send `Accept: application/geo+json` to get a GeoJSON "
+        "FeatureCollection. Confidential locations (safe houses) are never shown."
+    ): (
+        "Parcourez l'annuaire page par page. Filtrez par besoin (`medical.pep`, ou un secteur "
+        "entier comme `medical`), par zone administrative (un P-code de n'importe quel niveau, par "
+        "ex. `CF7113` pour le 3e arrondissement de Bangui), par rectangle géographique ou par "
+        "statut. Pour trouver où orienter une survivante, utilisez plutôt la recherche "
+        "d'orientation : elle classe et explique. Envoyez `Accept: application/geo+json` pour "
+        "obtenir une FeatureCollection GeoJSON. Les lieux confidentiels (maisons d'accueil "
+        "sécurisées) ne sont jamais montrés."
+    ),
+    "The next_cursor of the previous page": "Le next_cursor de la page précédente",
+    "Page size": "Taille de la page",
+    "Need code or sector, e.g. medical.pep or legal": (
+        "Code de besoin ou secteur, par ex. medical.pep ou legal"
+    ),
+    "P-code of any level, e.g. CF71 or CF7113": (
+        "P-code de n'importe quel niveau, par ex. CF71 ou CF7113"
+    ),
+    "west,south,east,north in WGS84 decimal degrees, west <= east and south <= north": (
+        "ouest,sud,est,nord en degrés décimaux WGS84, ouest <= est et sud <= nord"
+    ),
+    "Only providers in this status": "Seulement les structures qui ont ce statut",
+    (
+        "Only entries changed after this moment: ISO 8601 with its UTC offset, "
+        "e.g. 2026-12-01T00:00:00Z. A date or a time without an offset is refused "
+        "(422): read in an unknown time zone, it could skip a change."
+    ): (
+        "Seulement les fiches modifiées après ce moment : ISO 8601 avec son décalage UTC, par "
+        "ex. 2026-12-01T00:00:00Z. Une date, ou une heure sans décalage, est refusée (422) : "
+        "lue dans un fuseau horaire inconnu, elle pourrait faire manquer une modification."
+    ),
+    "Add a provider": "Ajouter une structure",
+    (
+        "Add a service point of your organization. Send `Idempotency-Key` (any unique "
+        "string) so that a retry after a network failure cannot create it twice: for 24 "
+        "hours the same key returns the first answer; the same key with another body is "
+        "refused (422), and a duplicate sent while the first is still running gets 409. "
+        "Should the first never answer (the server failed), its key is free again after "
+        "a short lease (30 seconds by default): retry with the same key then."
+    ): (
+        "Ajoutez un point de service de votre organisation. Envoyez `Idempotency-Key` (n'importe "
+        "quelle chaîne unique) pour qu'une nouvelle tentative après une panne de réseau ne "
+        "puisse pas créer la fiche deux fois : pendant 24 heures, la même clé renvoie la première "
+        "réponse ; la même clé avec un autre corps est refusée (422), et un doublon envoyé "
+        "pendant que la première requête est encore en cours reçoit 409. Si la première requête "
+        "ne répond jamais (panne du serveur), sa clé redevient libre après un court délai (30 "
+        "secondes par défaut) : réessayez alors avec la même clé."
+    ),
+    "Any unique string": "N'importe quelle chaîne unique",
+    "Forbidden": "Accès refusé",
+    "Conflict": "Conflit",
+    "Get one provider": "Voir une structure",
+    (
+        "One provider entry with all its services, opening hours and contacts. The `ETag` header "
+        "changes whenever the entry changes; send it back in `If-None-Match` to get "
+        "`304 Not Modified` when nothing changed. Send `Accept: application/geo+json` for a "
+        "GeoJSON Feature."
+    ): (
+        "Une fiche de structure avec tous ses services, ses horaires d'ouverture et ses "
+        "contacts. L'en-tête `ETag` change à chaque modification de la fiche ; renvoyez-le "
+        "dans `If-None-Match` pour obtenir `304 Not Modified` quand rien n'a changé. Envoyez "
+        "`Accept: application/geo+json` pour obtenir une Feature GeoJSON."
+    ),
+    "The provider's id, as listed by GET /v1/providers": (
+        "L'identifiant de la structure, tel que donné par GET /v1/providers"
+    ),
+    "Send it back in If-None-Match (304 if unchanged) or If-Match (writes)": (
+        "À renvoyer dans If-None-Match (304 si rien n'a changé) ou If-Match (écritures)"
+    ),
+    "Not modified": "Non modifié",
+    "Not Found": "Introuvable",
+    "Replace a provider": "Remplacer une structure",
+    "Replace the whole entry. `If-Match` with the ETag you read is required.": (
+        "Remplacez toute la fiche. `If-Match` avec l'ETag que vous avez lu est obligatoire."
+    ),
+    (
+        'The ETag of the entry as you read it, e.g. "3". Without it the '
+        "answer is 428; unless it names the entry's current ETag, 412."
+    ): (
+        "L'ETag de la fiche telle que vous l'avez lue, par ex. \"3\". Sans lui, la "
+        "réponse est 428 ; s'il ne correspond pas à l'ETag actuel de la fiche, 412."
+    ),
+    "Precondition Failed": "Précondition non remplie",
+    "Precondition Required": "Précondition requise",
+    "Change some fields of a provider": "Modifier certains champs d'une structure",
+    (
+        "JSON Merge Patch (RFC 7396): send only the fields to change; `null` removes "
+        "an optional field. `If-Match` with the ETag you read is required."
+    ): (
+        "JSON Merge Patch (RFC 7396) : envoyez seulement les champs à modifier ; `null` supprime "
+        "un champ facultatif. `If-Match` avec l'ETag que vous avez lu est obligatoire."
+    ),
+    "Remove a provider": "Retirer une structure",
+    (
+        "Take the entry out of the directory and of search. It can be restored; "
+        "the change feed carries the deletion. `If-Match` is required."
+    ): (
+        "Retirez la fiche de l'annuaire et de la recherche. Elle peut être restaurée ; "
+        "le flux des modifications transmet la suppression. `If-Match` est obligatoire."
+    ),
+    "Restore a removed provider": "Restaurer une structure retirée",
+    "Bring back an entry removed by mistake.": "Rétablissez une fiche retirée par erreur.",
+    "Confirm a provider is still right": "Confirmer qu'une structure est toujours à jour",
+    (
+        "Say that you checked the entry and it is still correct: it is marked verified now, "
+        "by your organization. Entries not verified for 90 days are demoted in search."
+    ): (
+        "Indiquez que vous avez vérifié la fiche et qu'elle est toujours exacte : elle "
+        "est marquée vérifiée à cet instant, par votre organisation. Les fiches non "
+        "vérifiées depuis 90 jours descendent dans les résultats de recherche."
+    ),
+    "History of a provider": "Historique d'une structure",
+    (
+        "Every change of the entry, who made it and what changed. "
+        "For the entry's own organization and admins."
+    ): (
+        "Chaque modification de la fiche, qui l'a faite et ce qui a changé. "
+        "Pour l'organisation de la fiche et les administrateurs."
+    ),
+    "Change feed": "Flux des modifications",
+    (
+        "Every accepted write in order — creations, changes, verifications, deletions (tombstones: "
+        "`after` is null) and restorations — for systems that keep a copy of the directory. "
+        "Start with `after=0`, then pass `next_after` until it comes back null. Unless your "
+        "key belongs to the entry's organization or an admin: who made a change is not shown, "
+        "and every event of an entry that is confidential now, or was in that event, shows "
+        "its documents with the location withheld; an event that changed nothing you may "
+        "see has `changes_withheld` true and null documents."
+    ): (
+        "Chaque écriture acceptée, dans l'ordre — créations, modifications, vérifications, "
+        "suppressions (marqueurs de suppression : `after` vaut null) et restaurations — pour les "
+        "systèmes qui gardent une copie de l'annuaire. Commencez avec `after=0`, puis passez "
+        "`next_after` jusqu'à ce qu'il revienne à null. Sauf si votre clé appartient à "
+        "l'organisation de la fiche ou à un administrateur : l'auteur d'une modification n'est "
+        "pas montré, et chaque événement d'une fiche confidentielle aujourd'hui, ou qui l'était "
+        "lors de cet événement, montre ses documents sans l'emplacement ; un événement qui n'a "
+        "rien changé de ce que vous pouvez voir a `changes_withheld` à true et des documents null."
+    ),
+    "Last sequence already seen": "Dernier numéro de séquence déjà vu",
+    "List the needs": "Lister les besoins",
+    (
+        "The controlled list of needs a referral can answer, with French "
+        "and English labels. Asking for a sector (e.g. `medical`) matches "
+        "all of its sub-codes (`medical.cmr`, `medical.pep`, …)."
+    ): (
+        "La liste contrôlée des besoins auxquels une orientation peut répondre, avec "
+        "leurs libellés en français et en anglais. Demander un secteur (par ex. `medical`) "
+        "couvre tous ses sous-codes (`medical.cmr`, `medical.pep`, …)."
+    ),
+    "List administrative areas": "Lister les zones administratives",
+    (
+        "Administrative areas with their OCHA P-codes (COD-AB CAF, version 201506): "
+        "préfectures (level 1), sous-préfectures (2), communes and Bangui's arrondissements "
+        "(3) and quartiers (4). Filter by level or by parent P-code."
+    ): (
+        "Les zones administratives avec leurs P-codes OCHA (COD-AB CAF, version 201506) : "
+        "préfectures (niveau 1), sous-préfectures (2), communes et arrondissements de "
+        "Bangui (3) et quartiers (4). Filtrez par niveau ou par P-code parent."
+    ),
+    "Administrative level": "Niveau administratif",
+    "Parent P-code, e.g. CF711": "P-code parent, par ex. CF711",
+    "Get one administrative area": "Voir une zone administrative",
+    "One area by P-code, with its boundary polygon where the gazetteer has one.": (
+        "Une zone par son P-code, avec le polygone de ses "
+        "limites quand le répertoire géographique en a un."
+    ),
+    "P-code, e.g. CF7113": "P-code, par ex. CF7113",
+    "Print the referral pathway of an area": "Imprimer le circuit de référencement d'une zone",
+    (
+        "One A4 page or more to pin in clinics, police posts and community centres: the entry "
+        "points (case management, hotlines) first, then health (PEP within 72 h, emergency "
+        "contraception within 120 h), psychosocial support, legal aid, safety, and the police, "
+        "only if the survivor wishes; the guiding steps, and where the data comes from. Built "
+        "from the directory as it stands, so print it again when it changes. Confidential "
+        "providers show their front door only, never their address."
+    ): (
+        "Une page A4 ou plus, à afficher dans les centres de santé, les postes de police et les "
+        "centres communautaires : d'abord les points d'entrée (gestion de cas, lignes d'écoute), "
+        "puis la santé (PPE dans les 72 h, contraception d'urgence dans les 120 h), le soutien "
+        "psychosocial, l'aide juridique, la sécurité, et la police, seulement si la survivante le "
+        "souhaite ; les étapes à suivre, et l'origine des données. Le document est fait à partir "
+        "de l'annuaire tel qu'il est aujourd'hui : imprimez-le de nouveau quand il change. Les "
+        "structures confidentielles n'apparaissent que par leur point de contact, jamais par leur "
+        "adresse."
+    ),
+    "Language of the sheet": "Langue du document imprimé",
+    "Liveness": "Processus actif",
+    "The process answers; says nothing of the database.": (
+        "Le processus répond ; ne dit rien de la base de données."
+    ),
+    "Readiness": "Prêt à servir",
+    (
+        "Ready when the database answers; 503 while it cannot be reached. While only "
+        "writes are blocked (another process holds the SQLite file's lock) the status "
+        "is `read-only`, still 200: searches and reads go on, and every instance shares "
+        "that file, so taking this one out of rotation would only stop them too."
+    ): (
+        "Prêt quand la base de données répond ; 503 tant qu'elle est injoignable. Quand "
+        "seules les écritures sont bloquées (un autre processus tient le verrou du fichier "
+        "SQLite), le statut est `read-only`, toujours en 200 : les recherches et les "
+        "lectures continuent, et toutes les instances partagent ce fichier ; retirer "
+        "celle-ci de la rotation ne ferait donc que les arrêter elles aussi."
+    ),
+    "Not ready": "Pas prêt",
+    # Schemas and their fields.
+    "What a survivor or caseworker must do to be seen.": (
+        "Ce qu'il faut faire pour obtenir le service : `walk_in` (sans rendez-vous), "
+        "`call_first` (appeler avant), `referral_form` (fiche de référencement requise), "
+        "`case_management_only` (par un gestionnaire de cas uniquement)."
+    ),
+    "GeoJSON polygon, where known": "Polygone GeoJSON, s'il est connu",
+    "A gazetteer unit with its boundary.": (
+        "Une unité du répertoire géographique, avec ses limites."
+    ),
+    "Gazetteer units.": "Unités du répertoire géographique.",
+    "A gazetteer unit (OCHA COD P-code).": (
+        "Une unité du répertoire géographique (P-code COD d'OCHA)."
+    ),
+    "P-codes the provider lies in and the COD edition they come from.": (
+        "Les P-codes des zones où se trouve la structure, et l'édition COD dont ils viennent."
+    ),
+    "Pass as `after` for the next page": "À passer comme `after` pour la page suivante",
+    "A page of changes.": "Une page de modifications.",
+    "The entry's revision after this change": "La révision de la fiche après cette modification",
+    "The id (not the secret) of the key used; for the entry's organization and admins only": (
+        "L'identifiant (pas le secret) de la clé utilisée ; pour l'organisation "
+        "de la fiche et les administrateurs seulement"
+    ),
+    "The organization of that key; for the entry's organization and admins only": (
+        "L'organisation de cette clé ; pour l'organisation "
+        "de la fiche et les administrateurs seulement"
+    ),
+    "The request's X-Request-ID; for the entry's organization and admins only": (
+        "Le X-Request-ID de la requête ; pour l'organisation "
+        "de la fiche et les administrateurs seulement"
+    ),
+    "The entry before; null on creation": "La fiche avant ; null à la création",
+    "The entry after; null on deletion": "La fiche après ; null à la suppression",
+    (
+        "True when this change altered nothing this caller may see of "
+        "a confidential entry: `before` and `after` are then null"
+    ): (
+        "Vaut true quand cette modification n'a rien changé de ce que cet appelant peut "
+        "voir d'une fiche confidentielle : `before` et `after` valent alors null"
+    ),
+    "One accepted write.": "Une écriture acceptée.",
+    "International number, kept in E.164": "Numéro international, enregistré au format E.164",
+    "How to reach the provider: phone numbers in E.164 and a role, never a private person.": (
+        "Comment joindre la structure : des numéros de téléphone au format "
+        "E.164 et une fonction, jamais le contact privé d'une personne."
+    ),
+    "Whether survivors pay for a service.": (
+        "Si le service est payant pour la survivante : `free` (gratuit), `fee` (payant)."
+    ),
+    "Who the service is for; leave a field out when there is no restriction.": (
+        "À qui le service s'adresse ; omettez un champ quand il n'y a pas de restriction."
+    ),
+    "Providers excluded, by the first filter failed": (
+        "Structures exclues, selon le premier filtre non satisfait"
+    ),
+    "How the hard filters narrowed the directory.": (
+        "Comment les filtres stricts ont réduit l'annuaire."
+    ),
+    "read-only: searches and reads work, writes get 503 for now": (
+        "read-only (lecture seule) : les recherches et les lectures "
+        "fonctionnent, les écritures reçoivent 503 pour le moment"
+    ),
+    "Liveness or readiness.": "Processus actif ou prêt à servir.",
+    "A WGS84 point.": "Un point WGS84.",
+    "How a provider reaches survivors.": (
+        "Comment une structure atteint les survivantes : `static` (sur "
+        "place), `mobile` (équipe mobile), `remote` (à distance)."
+    ),
+    "The taxonomy of needs.": "La taxonomie des besoins.",
+    "Label by language (fr, en)": "Libellé par langue (fr, en)",
+    "A taxonomy term.": "Un terme de la taxonomie.",
+    "The best options for one of the requested needs.": (
+        "Les meilleures options pour l'un des besoins demandés."
+    ),
+    "True when its location is confidential to this caller": (
+        "Vaut true quand son emplacement est confidentiel pour cet appelant"
+    ),
+    "Its services that answer the needs of its card (fields at their default left out)": (
+        "Ceux de ses services qui répondent aux besoins de sa carte (`matched_needs`) ; "
+        "les champs à leur valeur par défaut sont omis"
+    ),
+    "Rounded; absent for remote and confidential providers": (
+        "Arrondie ; absente pour les structures à distance et pour les structures confidentielles"
+    ),
+    "Given instead of a distance when confidential": (
+        "Donnée à la place d'une distance quand la structure est confidentielle"
+    ),
+    "Absent when the hours are unknown": "Absent quand les horaires sont inconnus",
+    "When it next opens or closes, if it does": "Prochaine ouverture ou fermeture, le cas échéant",
+    "Case management or a hotline": "Gestion de cas ou ligne d'écoute",
+    "The requested needs it answers": "Les besoins demandés auxquels elle répond",
+    "The option in one line, in the answer's language": (
+        "L'option en une ligne, dans la langue de la réponse"
+    ),
+    (
+        "Why it is offered, urgency first. Code (stable, for "
+        "systems) to sentence (in the answer's language)"
+    ): (
+        "Pourquoi elle est proposée, l'urgence d'abord. Associe un code (stable, "
+        "pour les systèmes) à une phrase (dans la langue de la réponse)"
+    ),
+    (
+        "What to know before referring. Code (stable, for "
+        "systems) to sentence (in the answer's language)"
+    ): (
+        "Ce qu'il faut savoir avant d'orienter. Associe un code (stable, "
+        "pour les systèmes) à une phrase (dans la langue de la réponse)"
+    ),
+    (
+        "A provider of the answer, given once however many lists hold it, with what the rules\n"
+        "found of it for this case."
+    ): (
+        "Une structure de la réponse, donnée une seule fois "
+        "quel que soit le nombre de listes qui la\n"
+        "contiennent, avec ce que les règles en ont retenu pour ce cas."
+    ),
+    (
+        "The organization the entry belongs to: a partner creates entries "
+        "for its own, an admin for any known one. It cannot change afterwards: "
+        "a PUT must repeat it and a PATCH may not set another (422)."
+    ): (
+        "L'organisation à laquelle appartient la fiche : un partenaire crée des fiches pour la "
+        "sienne, un administrateur pour toute organisation connue. Elle ne peut plus changer "
+        "ensuite : un PUT doit la répéter et un PATCH ne peut pas en indiquer une autre (422)."
+    ),
+    'Text by ISO 639 language code, e.g. {"fr": "…", "en": "…"}': (
+        'Texte par code de langue ISO 639, par ex. {"fr": "…", "en": "…"}'
+    ),
+    "OpenStreetMap opening_hours, e.g. 24/7": (
+        "Horaires au format opening_hours d'OpenStreetMap, par ex. 24/7"
+    ),
+    (
+        "`restricted` for a confidential place (a safe house): only its own organization "
+        "and admins see where it is. For everyone, search ranks it on its 0.05° grid "
+        "cell, its `radius_km` from the cell's centre and its P-codes no finer than "
+        "adm2; it may not declare a polygon. Never say where it is in a text field "
+        "(name, description, source, notes): those are shown to all."
+    ): (
+        "`restricted` pour un lieu confidentiel (une maison d'accueil sécurisée) : seuls sa propre "
+        "organisation et les administrateurs voient où il se trouve. Pour tous les autres, la "
+        "recherche le classe d'après sa cellule de grille de 0,05°, son `radius_km` compté depuis "
+        "le centre de la cellule et ses P-codes, jamais plus fins que le niveau adm2 ; il ne "
+        "peut pas déclarer de polygone. N'écrivez jamais où il se trouve dans un champ de texte "
+        "(nom, description, source, notes) : ces champs sont montrés à tous."
+    ),
+    (
+        "When the entry was last confirmed right. Set by the server: POST "
+        "/v1/providers/{id}/verify; a write body that sends it is refused (422)."
+    ): (
+        "Quand la fiche a été confirmée exacte pour la dernière fois. Fixé par le serveur : "
+        "POST /v1/providers/{id}/verify ; un corps d'écriture qui l'envoie est refusé (422)."
+    ),
+    (
+        "The organization that confirmed it. Set by the server: POST /v1/providers/{id}/verify; "
+        "a write body that sends it is refused (422)."
+    ): (
+        "L'organisation qui l'a confirmée. Fixé par le serveur : POST /v1/providers/{id}/verify ; "
+        "un corps d'écriture qui l'envoie est refusé (422)."
+    ),
+    (
+        "How it was confirmed: partner, or sample for the shipped directory. Set by the server: "
+        "POST /v1/providers/{id}/verify; a write body that sends it is refused (422)."
+    ): (
+        "Comment elle a été confirmée : partner (par un partenaire), ou sample pour "
+        "l'annuaire d'exemple livré avec le service. Fixé par le serveur : POST "
+        "/v1/providers/{id}/verify ; un corps d'écriture qui l'envoie est refusé (422)."
+    ),
+    "Where it is; leave out for a remote service (a hotline)": (
+        "Où elle se trouve ; à omettre pour un service à distance (une ligne d'écoute)"
+    ),
+    "A provider entry as partners write it: everything they state, its location included.": (
+        "Une fiche de structure telle que les partenaires l'écrivent : "
+        "tout ce qu'ils déclarent, emplacement compris."
+    ),
+    "How many providers match the filters, all pages together": (
+        "Nombre de structures qui correspondent aux filtres, toutes pages confondues"
+    ),
+    "Pass as `cursor` to get the next page; null on the last page": (
+        "À passer comme `cursor` pour obtenir la page suivante ; null sur la dernière page"
+    ),
+    "One page of providers.": "Une page de structures.",
+    "Null for remote providers and for confidential locations": (
+        "Null pour les structures à distance et pour les emplacements confidentiels"
+    ),
+    "True when the location exists but is confidential to this caller": (
+        "Vaut true quand l'emplacement existe mais est confidentiel pour cet appelant"
+    ),
+    (
+        "Grows by one with every change; the ETag is built on it. Set "
+        "by the server: a write body that sends it is refused (422)."
+    ): (
+        "Augmente de un à chaque modification ; l'ETag est construit à partir de ce numéro. "
+        "Fixé par le serveur : un corps d'écriture qui l'envoie est refusé (422)."
+    ),
+    "Set by the server": "Fixé par le serveur",
+    "Set by the server on every write": "Fixé par le serveur à chaque écriture",
+    "A provider entry as the caller may see it.": (
+        "Une fiche de structure telle que l'appelant peut la voir."
+    ),
+    "Its key in `providers`": "Sa clé dans `providers`",
+    "The requested needs it answers in this list, when not those of its card": (
+        "Les besoins demandés auxquels elle répond dans cette "
+        "liste, quand ce ne sont pas ceux de sa carte"
+    ),
+    (
+        "Urgency tier: 1 when it cannot give PEP (within 72 h) or emergency contraception "
+        "(72 to 120 h) and others can; ordered before the score in medical lists"
+    ): (
+        "Niveau d'urgence : 1 quand elle ne peut pas donner la PPE (dans les "
+        "72 h) ou la contraception d'urgence (de 72 à 120 h) alors que d'autres "
+        "le peuvent ; passe avant le score dans les listes médicales"
+    ),
+    "With `matched_needs`: the services that answer them": (
+        "Avec `matched_needs` : les services qui y répondent"
+    ),
+    "What this list adds: the limit an entry point given for want of any other breaks": (
+        "Ce que cette liste ajoute : la limite que dépasse "
+        "un point d'entrée retenu faute d'un autre"
+    ),
+    "A place in one list of the answer; the provider itself is in `providers`.": (
+        "Une place dans l'une des listes de la réponse ; "
+        "la structure elle-même est dans `providers`."
+    ),
+    "Most precise first": "Le plus précis d'abord",
+    "The administrative area the search ran in (never the coordinates).": (
+        "La zone administrative où la recherche a été faite (jamais les coordonnées)."
+    ),
+    "Where, what for and for whom. No name or identity: unknown fields are refused.": (
+        "Où, pour quoi et pour qui. Ni nom ni identité : les champs inconnus sont refusés."
+    ),
+    "All matching options, best first": (
+        "Toutes les options qui correspondent, la meilleure d'abord"
+    ),
+    "With several needs: the best per need": (
+        "Avec plusieurs besoins : les meilleures options par besoin"
+    ),
+    "With several needs: providers covering many": (
+        "Avec plusieurs besoins : les structures qui en couvrent plusieurs"
+    ),
+    (
+        "Case management or a hotline covering the place, open to this survivor and within "
+        "the asked distance: always at least one, with a warning if it breaks a limit"
+    ): (
+        "Gestion de cas ou ligne d'écoute qui couvre le lieu, ouverte "
+        "à cette survivante et dans la distance demandée : toujours au "
+        "moins une, avec un avertissement si elle dépasse une limite"
+    ),
+    "Every provider the lists refer to, once, by id": (
+        "Chaque structure à laquelle renvoient les listes, une seule fois, par identifiant"
+    ),
+    "Ranked, explained referral options.": "Options d'orientation classées et expliquées.",
+    "GeoJSON Polygon or MultiPolygon (WGS84)": "Polygon ou MultiPolygon GeoJSON (WGS84)",
+    "Where the provider serves: a polygon, a radius around it, or a list of P-codes.": (
+        "Où la structure intervient : un polygone, un rayon autour d'elle, ou une liste de P-codes."
+    ),
+    "A code from GET /v1/needs, e.g. medical.pep": "Un code de GET /v1/needs, par ex. medical.pep",
+    "e.g. pep, ec, forensic": (
+        "par ex. pep (PPE), ec (contraception d'urgence), forensic (examen médico-légal)"
+    ),
+    "One need the provider answers, with its conditions.": (
+        "Un besoin auquel la structure répond, avec ses conditions."
+    ),
+    "Sexes a service is open to.": (
+        "Sexes auxquels un service est ouvert : `female` (féminin), "
+        "`male` (masculin), `intersex` (intersexe)."
+    ),
+    "Whether a provider is working.": (
+        "Si une structure fonctionne : `active` (en activité), `temporarily_closed` "
+        "(fermée temporairement), `closed` (fermée)."
+    ),
+    "How long ago the incident was, as a bucket: never a timestamp.": (
+        "Depuis combien de temps l'incident a eu lieu, par tranche, jamais une "
+        "date ni une heure : `lt72h` (moins de 72 heures), `72to120h` (de 72 "
+        "à 120 heures), `gt120h` (plus de 120 heures), `unknown` (inconnu)."
+    ),
+    "Who may see where a provider is: restricted entries (safe houses) hide their location.": (
+        "Qui peut voir où se trouve une structure : `public` (tout le monde) ; les fiches "
+        "`restricted` (maisons d'accueil sécurisées) cachent leur emplacement."
+    ),
+    "One invalid field of the request.": "Un champ invalide de la requête.",
+    "Where: body/query/path/header, then field names and indexes": (
+        "Où : body/query/path/header, puis noms de champs et indices"
+    ),
+    "An RFC 9457 problem details object.": "Un objet de détails de problème RFC 9457.",
+    "A URI reference that identifies the problem type": (
+        "Une référence URI qui identifie le type de problème"
+    ),
+    "The path of the request (never its query string)": (
+        "Le chemin de la requête (jamais ses paramètres de requête)"
+    ),
+    # The partner API key.
+    (
+        "An API key from `referral-api keys create`: `Authorization: Bearer rk_…`. "
+        "Reads work without one; writes need one."
+    ): (
+        "Une clé d'API créée par `referral-api keys create` : `Authorization: Bearer rk_…`. "
+        "Les lectures fonctionnent sans clé ; les écritures en demandent une."
+    ),
+    # Tags.
+    "The directory of service providers.": "L'annuaire des structures prestataires de services.",
+    "Partner organisations keep their own entries current (API key needed).": (
+        "Les organisations partenaires tiennent leurs propres fiches à jour (clé d'API nécessaire)."
+    ),
+    "The change feed, for systems that keep a copy.": (
+        "Le flux des modifications, pour les systèmes qui gardent une copie."
+    ),
+    "Needs taxonomy and administrative areas (P-codes).": (
+        "Taxonomie des besoins et zones administratives (P-codes)."
+    ),
+    "Probes for operators.": "Sondes de supervision, pour l'exploitation.",
+}
