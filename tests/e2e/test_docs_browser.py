@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 OPERATION = "operations-Referrals-search_referrals_v1_referrals_search_post"
+ANSWER = f"#{OPERATION} .live-responses-table .response-col_description pre"
 
 
 @pytest.fixture
@@ -77,3 +78,51 @@ def test_try_it_out_runs_the_example_search_and_shows_ranked_options(server, bro
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
     )
     assert set(hosts) <= {server.url.removeprefix("http://")}
+
+
+def test_a_caseworker_reads_the_french_page_and_a_text_answer(
+    server, browser, tmp_path, record_property
+):
+    """In French, the search is found by its French summary, and Try it out with the
+    text/plain media type shows the numbered list; a picture of the page is kept."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from referral_api.api.openapi_fr import FRENCH
+
+    picture = tmp_path / "docs-fr-text-answer.png"
+    wait = WebDriverWait(browser, 60)
+    try:
+        browser.get(f"{server.url}/docs?lang=fr")
+        operation = wait.until(ready.presence_of_element_located((By.ID, OPERATION)))
+        summary = operation.find_element(By.CSS_SELECTOR, ".opblock-summary-description")
+        assert summary.text == FRENCH["Find where to refer a survivor"]
+        operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+        wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, f"#{OPERATION} .try-out__btn")))
+        operation.find_element(By.CSS_SELECTOR, ".try-out__btn").click()
+        media = operation.find_element(By.CSS_SELECTOR, ".response-control-media-type select")
+        Select(media).select_by_value("text/plain")
+        selector = f"#{OPERATION} .execute"
+        wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, selector))).click()
+        body = wait.until(
+            ready.presence_of_element_located(
+                (
+                    By.CSS_SELECTOR,
+                    f"#{OPERATION} .live-responses-table .response-col_description pre",
+                )
+            )
+        )
+        wait.until(lambda _: "PRISE EN CHARGE MÉDICALE" in body.text)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", body)
+        text = body.text
+        assert text.startswith("Orientation — Arrondissement 3 (CF7113)")
+        first_medical = text.split("PRISE EN CHARGE MÉDICALE\n", 1)[1].splitlines()[0]
+        assert first_medical.startswith("1. Hôpital Communautaire — ")
+        assert "72 heures" in text
+    except Exception as error:
+        error.add_note(f"screenshot of the page: {picture}")
+        raise
+    finally:
+        browser.save_screenshot(str(picture))
+        record_property("screenshot", str(picture))

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from referral_api.domain.explanations import DISTANCE_BAND_WORDS, note
 from referral_api.domain.hours import open_state
-from referral_api.domain.model import Access, Cost, Eligibility, Service, ServiceArea, Sex
+from referral_api.domain.model import (
+    Access,
+    Cost,
+    Eligibility,
+    Service,
+    ServiceArea,
+    Sex,
+    Visibility,
+)
 from referral_api.domain.ranking import (
     Option,
     Profile,
@@ -115,7 +123,7 @@ def directories(draw):
                 opening_hours=draw(st.sampled_from(HOURS)),
                 languages=draw(st.sampled_from([(), ("fr",), ("sg", "fr")])),
                 accessibility=draw(st.sampled_from([(), ("wheelchair",)])),
-                visibility=draw(st.sampled_from(["public", "public", "restricted"])),
+                visibility=draw(st.sampled_from(list(Visibility) + [Visibility.PUBLIC])),
             )
         )
     return providers
@@ -349,7 +357,7 @@ def test_the_summary_line_says_name_offer_hours_distance_and_how_to_reach():
 
 
 def test_a_confidential_summary_gives_a_band_not_a_distance():
-    house = provider("Maison", ("safety.shelter",), km_east=3, visibility="restricted")
+    house = provider("Maison", ("safety.shelter",), km_east=3, visibility=Visibility.RESTRICTED)
     (option,) = search(index_of(house), query(needs=("safety",)), WEIGHTS).options
     where = summary_line(option, house, withheld=True, lang="fr").split(" — ")[3]
     assert where in {f"adresse confidentielle, {fr}" for fr, _ in DISTANCE_BAND_WORDS.values()}

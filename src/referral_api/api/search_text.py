@@ -23,8 +23,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "window": ("Incident : {window}", "Incident: {window}"),
     "moment": ("Horaires évalués le {moment}", "Opening hours as of {moment}"),
     "entry_points": (
-        "POINTS D'ENTRÉE SÛRS (gestion de cas, ligne d'écoute)",
-        "SAFE ENTRY POINTS (case management, hotline)",
+        "POINTS D'ENTRÉE SÛRS — GESTION DE CAS, LIGNE D'ÉCOUTE",
+        "SAFE ENTRY POINTS — CASE MANAGEMENT, HOTLINE",
     ),
     "one_stop": ("PLUSIEURS BESOINS AU MÊME ENDROIT", "SEVERAL NEEDS IN ONE PLACE"),
     "none": ("Aucune option trouvée ici pour ce besoin.", "No option found here for this need."),
