@@ -45,19 +45,43 @@ def in_language(document: dict[str, Any], lang: Language) -> dict[str, Any]:
         return document
 
     def translated(node: Any, key: str | None = None) -> Any:
+        if key in _DATA_KEYS:
+            return node
         if isinstance(node, dict):
             return {k: translated(v, k) for k, v in node.items()}
         if isinstance(node, list):
             return [translated(v) for v in node]
-        if key in _TRANSLATED_KEYS and isinstance(node, str):
+        if key in _TEXT_KEYS and isinstance(node, str):
             return FRENCH.get(node, node)
         return node
 
     return translated(document)  # type: ignore[no-any-return]
 
 
-# Words for people, not names or values: a property called `summary` is a schema, not text.
-_TRANSLATED_KEYS = frozenset({"summary", "description"})
+def texts(document: dict[str, Any]) -> set[str]:
+    """Every summary and description of the document that `in_language` would translate."""
+    found: set[str] = set()
+
+    def walk(node: Any, key: str | None = None) -> None:
+        if key in _DATA_KEYS:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif key in _TEXT_KEYS and isinstance(node, str):
+            found.add(node)
+
+    walk(document)
+    return found
+
+
+# Words for people are under these keys; under the others, data (an example answer's own
+# `summary` and `description` are the service's words in their language, not the docs').
+_TEXT_KEYS = frozenset({"summary", "description"})
+_DATA_KEYS = frozenset({"example", "value", "default", "enum", "const"})
 
 
 def install_openapi(app: FastAPI, default_lang: Language) -> None:

@@ -13,44 +13,48 @@ FRENCH: dict[str, str] = {
     ),
     (
         "\n"
-        "Find, in seconds, the right **medical**, **psychosocial**, "
-        "**legal** and **safety** services\n"
-        "for a survivor of gender-based violence: open, accepting "
-        "referrals, suitable for the survivor,\n"
-        "and in time.\n"
+        "This page finds, in seconds, where to refer a survivor "
+        "of gender-based violence: **medical**\n"
+        "care, **psychosocial** support, **legal** aid and **safety**, open, accepting referrals,\n"
+        "suited to the survivor, and in time.\n"
         "\n"
-        "* **Caseworkers**: open an operation, press *Try it out*, "
-        "change the example and *Execute*.\n"
-        "* **Systems** (case management tools, hotlines, chatbots): "
-        "every path is versioned under `/v1`.\n"
-        "* **Privacy**: the API never asks for a survivor's "
-        "name or identity, keeps no query location,\n"
-        "  and never shows where a confidential provider (a safe house) is.\n"
+        "**To search:** open *Find where to refer a survivor* "
+        "below, press **Try it out**, pick an\n"
+        "example and change it (the place, the needs, what "
+        "you know of the survivor, how long ago it\n"
+        "happened), then press **Execute**. To read the answer as a numbered list, choose\n"
+        "`text/plain` in the answer's *Media type* list first.\n"
         "\n"
-        "Errors are `application/problem+json` (RFC 9457). The sample directory shipped with this\n"
-        "service is **illustrative**: replace it with the "
-        "local, verified referral pathway before use.\n"
+        "The service never asks for a name, keeps no location "
+        "you send, and never shows where a safe\n"
+        "house is. The directory shipped with it is an **illustrative "
+        "sample**: replace it with your\n"
+        "verified local referral pathway before real use.\n"
+        "\n"
+        "For systems that connect to the service: see the [technical reference](/redoc).\n"
     ): (
         "\n"
-        "Trouvez en quelques secondes les bons services **médicaux**, "
-        "**psychosociaux**, **juridiques** et de **sécurité**\n"
-        "pour une survivante de violences basées sur le genre : ouverts, "
-        "qui acceptent les orientations, adaptés à la survivante,\n"
-        "et encore à temps.\n"
+        "Cette page trouve en quelques secondes où orienter "
+        "une survivante de violences basées sur le\n"
+        "genre : prise en charge **médicale**, soutien **psychosocial**, aide **juridique** et\n"
+        "**sécurité**, ouverts, acceptant les orientations, adaptés à la survivante, et à temps.\n"
         "\n"
-        "* **Gestionnaires de cas** : ouvrez une opération, appuyez sur *Try it out* "
-        "(essayer), modifiez l'exemple puis appuyez sur *Execute* (exécuter).\n"
-        "* **Systèmes** (outils de gestion de cas, lignes d'écoute, "
-        "chatbots) : tous les chemins sont versionnés sous `/v1`.\n"
-        "* **Confidentialité** : l'API ne demande jamais le nom ni l'identité "
-        "d'une survivante, ne conserve pas le lieu de la recherche,\n"
-        "  et ne montre jamais où se trouve une structure confidentielle "
-        "(une maison d'accueil sécurisée).\n"
+        "**Pour chercher :** ouvrez *Trouver où orienter une survivante* ci-dessous, appuyez sur\n"
+        "**Try it out** (essayer), choisissez un exemple "
+        "et modifiez-le (le lieu, les besoins, ce que\n"
+        "vous savez de la survivante, depuis quand les faits "
+        "ont eu lieu), puis appuyez sur **Execute**\n"
+        "(exécuter). Pour lire la réponse comme une liste "
+        "numérotée, choisissez d'abord `text/plain`\n"
+        "dans la liste *Media type* de la réponse.\n"
         "\n"
-        "Les erreurs sont au format `application/problem+json` "
-        "(RFC 9457). L'annuaire livré avec ce\n"
-        "service est **donné à titre d'illustration** : remplacez-le par le circuit "
-        "de référencement local et vérifié avant toute utilisation.\n"
+        "Le service ne demande jamais de nom, ne garde aucun "
+        "lieu que vous envoyez et ne montre jamais\n"
+        "où se trouve une maison d'accueil sécurisée. L'annuaire livré avec lui est un **exemple\n"
+        "illustratif** : remplacez-le par votre circuit de "
+        "référencement local vérifié avant tout usage.\n"
+        "\n"
+        "Pour les systèmes qui se connectent au service : voir la [référence technique](/redoc).\n"
     ),
     # Operations: summaries, descriptions, parameters, responses and example names.
     "Find where to refer a survivor": "Trouver où orienter une survivante",
@@ -65,40 +69,45 @@ FRENCH: dict[str, str] = {
         "`legal`, `safety`, `case_management`, or a\n"
         "precise code such as `medical.pep`). Add what you know of the survivor (`age`, `sex`,\n"
         "`languages`, `accessibility`) and **how long ago** it happened (`time_since_incident`):\n"
-        "within 72 hours, places able to give PEP come first; within 120 hours, emergency\n"
-        "contraception.\n"
+        "`lt72h` (less than 72 hours: places able to give PEP come first), `72to120h` (72 to 120\n"
+        "hours: emergency contraception first), `gt120h` "
+        "(more than 120 hours) or `unknown` (treated\n"
+        "as less than 72 hours).\n"
         "\n"
-        "The answer lists options best first, each with "
-        "its `reasons` and `warnings`; with several\n"
-        "needs, a `pathway` gives the best options per need "
-        "and `one_stop` the places covering several.\n"
-        "`safe_entry_points` always holds at least one case-management point or hotline.\n"
+        "The answer gives the safe entry points first (case "
+        "management or a hotline, always at least\n"
+        "one), then the best options for each need, each "
+        "with a one-line `summary`, its `reasons` and\n"
+        "its `warnings`. Choose `text/plain` as the answer's "
+        "media type to read it as a numbered list.\n"
         "Nothing is reported or contacted automatically, and the location you send is not stored."
     ): (
         "Vers où orienter cette survivante, dans quel ordre, et pourquoi ?\n"
         "\n"
-        "Indiquez **où** avec l'un de ces choix : `lat` et `lon`, "
-        "un `pcode` (par ex. `CF7113`, le 3e arrondissement\n"
-        "de Bangui) ou un nom de lieu `place` (`Bégoua`, `Bimbo`, `3e arrondissement`). "
-        "Indiquez **pour quels besoins** avec\n"
-        "un ou plusieurs `needs` (`medical`, `psychosocial`, "
-        "`legal`, `safety`, `case_management`, ou un\n"
-        "code précis comme `medical.pep`). Ajoutez ce que "
-        "vous savez de la survivante (`age`, `sex`,\n"
-        "`languages`, `accessibility`) et **depuis quand** "
-        "les faits ont eu lieu (`time_since_incident`) :\n"
-        "dans les 72 heures, les structures qui peuvent donner "
-        "la PPE passent en premier ; dans les 120 heures,\n"
-        "celles qui donnent la contraception d'urgence.\n"
+        "Indiquez **où** avec l'un de ces choix : `lat` "
+        "et `lon`, un `pcode` (par ex. `CF7113`, le 3e\n"
+        "arrondissement de Bangui) ou un nom de lieu `place` "
+        "(`Bégoua`, `Bimbo`, `3e arrondissement`).\n"
+        "Indiquez **pour quoi** avec un ou plusieurs besoins `needs` (`medical`, `psychosocial`,\n"
+        "`legal`, `safety`, `case_management`, ou un code "
+        "précis comme `medical.pep`). Ajoutez ce que\n"
+        "vous savez de la survivante (`age`, `sex`, `languages`, "
+        "`accessibility`) et **depuis quand**\n"
+        "les faits ont eu lieu (`time_since_incident`) : "
+        "`lt72h` (moins de 72 heures : d'abord les\n"
+        "structures qui donnent la PPE), `72to120h` (de "
+        "72 à 120 heures : d'abord la contraception\n"
+        "d'urgence), `gt120h` (plus de 120 heures) ou `unknown` "
+        "(inconnu, traité comme moins de 72 h).\n"
         "\n"
-        "La réponse donne les options dans l'ordre, la meilleure "
-        "d'abord, chacune avec ses raisons (`reasons`) et ses\n"
-        "avertissements (`warnings`) ; avec plusieurs besoins, `pathway` donne les meilleures "
-        "options par besoin et `one_stop` les structures qui en couvrent plusieurs.\n"
-        "`safe_entry_points` contient toujours au moins un "
-        "point de gestion de cas ou une ligne d'écoute.\n"
-        "Rien n'est signalé et personne n'est contacté automatiquement, "
-        "et le lieu que vous envoyez n'est pas enregistré."
+        "La réponse donne d'abord les points d'entrée sûrs "
+        "(gestion de cas ou ligne d'écoute, toujours\n"
+        "au moins un), puis les meilleures options pour "
+        "chaque besoin, chacune avec un résumé d'une\n"
+        "ligne `summary`, ses raisons `reasons` et ses avertissements `warnings`. Choisissez\n"
+        "`text/plain` comme type de la réponse pour la lire comme une liste numérotée.\n"
+        "Rien n'est signalé ni personne contacté automatiquement, "
+        "et le lieu envoyé n'est pas gardé."
     ),
     "Girl of 16 in the 3rd arrondissement, within 72 h: medical, psychosocial": (
         "Fille de 16 ans dans le 3e arrondissement, dans les 72 h : médical, psychosocial"
@@ -108,16 +117,15 @@ FRENCH: dict[str, str] = {
     ),
     "Bégoua: case management and legal aid": "Bégoua : gestion de cas et aide juridique",
     "Successful Response": "Réponse réussie",
+    "A real answer of the sample directory (in English, Friday 27/11/2026 10:00)": (
+        "Réponse réelle de l'annuaire d'exemple (en anglais, vendredi 27/11/2026 à 10 h)"
+    ),
     "Unprocessable Entity": "Entrée invalide",
     "Service Unavailable": "Service indisponible",
     "Unauthorized": "Non autorisé",
     "Too Many Requests": "Trop de requêtes",
     "Bad Request": "Requête incorrecte",
     "Request Entity Too Large": "Requête trop volumineuse",
-    "fr or en": "fr ou en",
-    "Language of the explanations when `lang` is not given: fr or en": (
-        "Langue des explications quand `lang` n'est pas indiqué : fr ou en"
-    ),
     "Find where to refer a survivor (query string)": (
         "Trouver où orienter une survivante (paramètres dans l'URL)"
     ),
@@ -148,7 +156,10 @@ FRENCH: dict[str, str] = {
     "Population group, e.g. idp, refugee": (
         "Groupe de population, par ex. idp (personne déplacée interne), refugee (personne réfugiée)"
     ),
-    "lt72h, 72to120h, gt120h or unknown (treated as within 72 h)": (
+    (
+        "lt72h (less than 72 hours), 72to120h (72 to 120 hours), gt120h (more "
+        "than 120 hours) or unknown (treated as less than 72 hours)"
+    ): (
         "lt72h (moins de 72 heures), 72to120h (de 72 à 120 heures), gt120h (plus "
         "de 120 heures) ou unknown (inconnu, traité comme moins de 72 heures)"
     ),
@@ -166,8 +177,12 @@ FRENCH: dict[str, str] = {
         "Écarter les structures plus éloignées que cette distance"
     ),
     "Options per list": "Nombre d'options par liste",
-    "Language of explanations; else Accept-Language; else fr": (
-        "Langue des explications ; sinon Accept-Language ; sinon fr"
+    (
+        "Language of the answer: fr or en. Left out, the request's "
+        "Accept-Language header decides, else French"
+    ): (
+        "Langue de la réponse : fr ou en. S'il est omis, l'en-tête "
+        "Accept-Language de la requête décide, sinon le français"
     ),
     "Count what each hard filter excluded": "Compter ce que chaque filtre strict a exclu",
     "List providers": "Lister les structures",
