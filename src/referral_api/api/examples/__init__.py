@@ -44,6 +44,8 @@ def record(client: _Client) -> dict[str, str]:
     page = client.get("/v1/providers", params={"limit": 2}).json()
     page["items"] = [_loaded_at_moment(item) for item in page["items"]]
     files["providers.json"] = _json(page)
+    files["needs.json"] = _json(client.get("/v1/needs").json())
+    files["area.json"] = _json(client.get("/v1/areas/CF7113").json())
     return files
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from referral_api import operations
 from referral_api.api.deps import SessionDep
+from referral_api.api.examples import example
 from referral_api.api.problems import PROBLEM_RESPONSES, problem_responses
 from referral_api.api.schemas import AdminAreaDetail, AdminAreaList, AdminAreaOut, NeedList, NeedOut
 from referral_api.domain.taxonomy import NEEDS, TAXONOMY_VERSION
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/v1")
         "(`medical.cmr`, `medical.pep`, …)."
     ),
     response_model=NeedList,
+    responses={200: {"content": {"application/json": {"example": example("needs.json")}}}},
 )
 def list_needs() -> NeedList:
     """List the needs."""
@@ -61,7 +63,11 @@ def list_areas(
     summary="Get one administrative area",
     description="One area by P-code, with its boundary polygon where the gazetteer has one.",
     response_model=AdminAreaDetail,
-    responses={**problem_responses(404), **PROBLEM_RESPONSES},
+    responses={
+        200: {"content": {"application/json": {"example": example("area.json")}}},
+        **problem_responses(404),
+        **PROBLEM_RESPONSES,
+    },
 )
 def get_area(
     session: SessionDep,
