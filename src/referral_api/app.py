@@ -15,9 +15,10 @@ from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import editing, health, providers, reference, referrals
+from referral_api.api.routes import editing, health, hsds, providers, reference, referrals
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.search_schemas import RenderedParts
+from referral_api.catalogues import HsdsCatalogues
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
@@ -50,6 +51,11 @@ TAGS = [
     },
     {"name": "Sync", "description": "The change feed, for systems that keep a copy."},
     {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
+    {
+        "name": "HSDS",
+        "description": "The directory as Open Referral HSDS 3.0 (read-only, public; "
+        "confidential locations withheld).",
+    },
     {"name": "Health", "description": "Probes for operators."},
 ]
 
@@ -106,6 +112,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.auth_brake = FailureBrake()
     app.state.recent_keys = RecentKeys()
+    app.state.hsds_catalogues = HsdsCatalogues()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(AccessLogMiddleware)
@@ -113,6 +120,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(providers.router)
     app.include_router(editing.router)
     app.include_router(reference.router)
+    app.include_router(hsds.router)
     app.include_router(health.router)
     install_docs(app)
     return app

@@ -1,0 +1,35 @@
+"""The HSDS catalogue of the directory, rebuilt only when the directory's revision moves."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.orm import Session
+
+from referral_api.db import repository
+from referral_api.interop.hsds import Catalogue
+
+
+class HsdsCatalogues:
+    """Holds the catalogue of the newest revision seen; one per app.
+
+    HSDS readers page through the whole directory: building it per request would repeat the
+    same mapping for every page. The revision is one primary-key read.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._revision: int | None = None
+        self._catalogue: Catalogue | None = None
+
+    def current(self, *, session: Session) -> Catalogue:
+        """The catalogue of the directory as it is now."""
+        revision = repository.current_revision(session=session)
+        with self._lock:
+            if self._catalogue is None or self._revision != revision:
+                self._catalogue = Catalogue(
+                    repository.list_organizations(session=session),
+                    repository.all_providers(session=session),
+                )
+                self._revision = revision
+            return self._catalogue
