@@ -15,7 +15,15 @@ from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
-from referral_api.api.routes import editing, health, hsds, providers, reference, referrals
+from referral_api.api.routes import (
+    editing,
+    health,
+    hsds,
+    organizations,
+    providers,
+    reference,
+    referrals,
+)
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.search_schemas import RenderedParts
 from referral_api.catalogues import HsdsCatalogues
@@ -48,6 +56,10 @@ TAGS = [
     {
         "name": "Partners",
         "description": "Partner organisations keep their own entries current (API key needed).",
+    },
+    {
+        "name": "Organizations",
+        "description": "Partner organizations; admins manage them and their keys.",
     },
     {"name": "Sync", "description": "The change feed, for systems that keep a copy."},
     {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
@@ -119,6 +131,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
+    app.include_router(organizations.router)
     app.include_router(reference.router)
     app.include_router(hsds.router)
     app.include_router(health.router)

@@ -8,17 +8,25 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from referral_api import operations
+from referral_api import administration, operations
+from referral_api.administration import COMMAND_LINE
 from referral_api.db import repository
 from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
-from referral_api.domain.errors import InvalidInputError
-from referral_api.domain.keys import Role, digest, new_key
-from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from referral_api.documents import OrganizationDocument
+from referral_api.domain.errors import InvalidInputError, NotFoundError, ReferralError
+from referral_api.domain.keys import Role
+from referral_api.interop.geojson import (
+    parse_admin_areas,
+    parse_directory,
+    read_json,
+    validation_problems,
+)
 from referral_api.logs import logging_config
 from referral_api.settings import Settings
 
@@ -27,6 +35,15 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="API keys of partners and admins.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+organizations_app = typer.Typer(help="Partner organizations.", no_args_is_help=True)
+app.add_typer(organizations_app, name="organizations")
+
+
+def _refuse(error: ReferralError) -> typer.Exit:
+    if isinstance(error, InvalidInputError):
+        return _fail(error)
+    typer.echo(f"error: {error.detail}", err=True)
+    return typer.Exit(code=2)
 
 
 def _fail(error: InvalidInputError) -> typer.Exit:
@@ -135,19 +152,14 @@ def keys_create(
     ),
 ) -> None:
     """Make a key and print it once: only its digest is kept."""
-    key = new_key()
     with _session() as session:
-        if not repository.organization_exists(session=session, organization_id=org):
+        try:
+            key, _ = administration.issue_key(
+                session=session, organization_id=org, role=role, actor=COMMAND_LINE
+            )
+        except NotFoundError:
             typer.echo(f"error: no organization {org!r}", err=True)
-            raise typer.Exit(code=2)
-        repository.add_key(
-            session=session,
-            key_id=key.key_id,
-            organization_id=org,
-            role=role.value,
-            secret_hash=digest(key.text),
-        )
-        session.commit()
+            raise typer.Exit(code=2) from None
     typer.echo(key.text)
     typer.echo(
         f"key id {key.key_id} ({role.value} of {org}); store it now, it is not shown again",
@@ -174,11 +186,85 @@ def keys_revoke(
 ) -> None:
     """Revoke a key at once."""
     with _session() as session:
-        if not repository.revoke_key(session=session, key_id=key_id):
+        try:
+            administration.revoke_key(session=session, key_id=key_id, actor=COMMAND_LINE)
+        except NotFoundError:
             typer.echo(f"error: no live key {key_id!r}", err=True)
-            raise typer.Exit(code=2)
-        session.commit()
+            raise typer.Exit(code=2) from None
     typer.echo(f"revoked {key_id}")
+
+
+def _organization_fields(**given: str | None) -> dict[str, str]:
+    return {name: value for name, value in given.items() if value is not None}
+
+
+NameOption = Annotated[str | None, typer.Option(help="Its name")]
+KindOption = Annotated[str | None, typer.Option(help="ngo, un, government or community")]
+AcronymOption = Annotated[str | None, typer.Option(help="Its acronym")]
+EmailOption = Annotated[str | None, typer.Option(help="A role address, not a person's")]
+PhoneOption = Annotated[str | None, typer.Option(help="International number")]
+WebsiteOption = Annotated[str | None, typer.Option(help="Its website")]
+
+
+@organizations_app.command("create")
+def organizations_create(
+    organization_id: Annotated[str, typer.Argument(help="Its id, e.g. femmes-debout")],
+    name: NameOption = None,
+    kind: KindOption = None,
+    acronym: AcronymOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    website: WebsiteOption = None,
+) -> None:
+    """Add an organization (recorded in the admin audit trail)."""
+    fields = _organization_fields(
+        id=organization_id,
+        name=name,
+        kind=kind,
+        acronym=acronym,
+        email=email,
+        phone=phone,
+        website=website,
+    )
+    with _session() as session:
+        try:
+            document = OrganizationDocument.model_validate(fields)
+            administration.create_organization(
+                session=session, organization=document.to_domain(), actor=COMMAND_LINE
+            )
+        except ValidationError as error:
+            problems = validation_problems(error)
+            raise _fail(InvalidInputError("Not a valid organization", problems)) from None
+        except ReferralError as error:
+            raise _refuse(error) from None
+    typer.echo(f"created organization {organization_id}")
+
+
+@organizations_app.command("update")
+def organizations_update(
+    organization_id: Annotated[str, typer.Argument(help="Its id")],
+    name: NameOption = None,
+    kind: KindOption = None,
+    acronym: AcronymOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    website: WebsiteOption = None,
+) -> None:
+    """Change the fields given of an organization (recorded in the admin audit trail)."""
+    changes = _organization_fields(
+        name=name, kind=kind, acronym=acronym, email=email, phone=phone, website=website
+    )
+    with _session() as session:
+        try:
+            administration.update_organization(
+                session=session,
+                organization_id=organization_id,
+                changes=changes,
+                actor=COMMAND_LINE,
+            )
+        except ReferralError as error:
+            raise _refuse(error) from None
+    typer.echo(f"updated organization {organization_id}")
 
 
 def main() -> None:
