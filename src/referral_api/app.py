@@ -17,6 +17,7 @@ from referral_api.api.limits import BodySizeLimitMiddleware
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import (
     editing,
+    exports,
     health,
     hsds,
     organizations,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
+    app.include_router(exports.router)
     app.include_router(organizations.router)
     app.include_router(reference.router)
     app.include_router(hsds.router)
