@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from referral_api import administration, operations
+from referral_api import administration, exchange, operations
 from referral_api.administration import COMMAND_LINE
 from referral_api.db import repository
 from referral_api.db.engine import engine_for
@@ -93,18 +94,45 @@ def db_upgrade() -> None:
     typer.echo("database is at the newest revision")
 
 
+class Format(StrEnum):
+    """Exchange formats of load and export."""
+
+    GEOJSON = "geojson"
+    HSDS = "hsds"
+    HXL = "hxl"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format", help="geojson (a file), hsds (a folder: CSV files and datapackage.json), hxl"
+    ),
+]
+
+
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="A directory FeatureCollection (.geojson)")],
+    path: Annotated[
+        Path, typer.Argument(help="A directory FeatureCollection, or an HSDS data package folder")
+    ],
     areas: Annotated[
         Path | None, typer.Option(help="Also load an admin-area FeatureCollection")
     ] = None,
+    format: FormatOption = Format.GEOJSON,
 ) -> None:
-    """Load providers (and organizations) from GeoJSON, all in one transaction."""
+    """Load providers (and organizations), all in one transaction."""
     settings = Settings()
     engine = engine_for(settings)
+    dropped: list[str] = []
     try:
-        organizations, providers = parse_directory(read_json(path))
+        if format is Format.HSDS:
+            package = exchange.read_hsds_folder(path)
+            organizations, providers = package.organizations, package.providers
+            dropped = package.dropped
+        elif format is Format.GEOJSON:
+            organizations, providers = parse_directory(read_json(path))
+        else:
+            raise InvalidInputError("HXL is an export format only")
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []
         upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
@@ -115,6 +143,8 @@ def load(
             )
     except InvalidInputError as error:
         raise _fail(error) from None
+    for line in dropped:
+        typer.echo(f"not kept: {line}", err=True)
     typer.echo(
         f"loaded {report.providers} providers and {report.organizations} organizations "
         f"(directory revision {report.revision})"
@@ -123,13 +153,26 @@ def load(
 
 @app.command()
 def export(
-    path: Annotated[Path, typer.Argument(help="Where to write the FeatureCollection")],
+    path: Annotated[Path, typer.Argument(help="The file (geojson, hxl) or folder (hsds)")],
+    format: FormatOption = Format.GEOJSON,
+    public: Annotated[
+        bool, typer.Option(help="hsds: write the public view (as /hsds shows it)")
+    ] = False,
 ) -> None:
-    """Write the whole directory, confidential locations included, as GeoJSON."""
-    settings = Settings()
-    engine = engine_for(settings)
-    upgrade(settings.migrations_dir, engine)
-    with Session(engine) as session:
+    """Write the directory: geojson and hsds whole, confidential locations included (keep
+    them as safe as the database); hxl as GET /v1/exports/providers.hxl.csv, public."""
+    with _session() as session:
+        if format is Format.HSDS:
+            written = exchange.hsds_export(session=session, folder=path, public=public)
+            typer.echo(
+                f"exported {written.services} HSDS services in {len(written.files)} files "
+                f"and datapackage.json to {path}"
+            )
+            return
+        if format is Format.HXL:
+            path.write_text(exchange.hxl_export(session=session), encoding="utf-8", newline="")
+            typer.echo(f"exported the public directory as HXL to {path}")
+            return
         collection = operations.export_directory(session=session)
     with path.open("w", encoding="utf-8") as handle:
         json.dump(collection, handle, ensure_ascii=False, indent=1)

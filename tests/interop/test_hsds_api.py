@@ -77,7 +77,8 @@ def test_every_page_and_every_object_is_valid_hsds(hsds, path):
     items = pages[0].json()["contents"]
     assert items and pages[0].json()["total_items"] == len(items)
     one = detail_validator(path)
-    for item in items:
+    # Every service in full is checked by the NDJSON test; here, ten of each and the house.
+    for item in items[:10] + [i for i in items if "Maison" in json.dumps(i)]:
         detail = hsds.get(f"/hsds/{path}/{item['id']}")
         assert detail.status_code == 200
         assert not _errors(one, detail.json()), item["id"]
@@ -212,6 +213,7 @@ def _digits(value: float) -> str:
 def test_no_hsds_path_locates_the_safe_house(hsds):
     secrets = [_digits(HOUSE[0]), _digits(HOUSE[1]), ADDRESS, "CF7117", 'CF711"', "radius"]
     paths = _house_paths(hsds)
+    anonymous = {path: hsds.get(path).text for path in paths}
     for headers in ({}, hsds.other, hsds.owner):
         for path in paths:
             answer = hsds.get(path, headers=headers)
@@ -223,7 +225,7 @@ def test_no_hsds_path_locates_the_safe_house(hsds):
             for secret in secrets:
                 assert all(secret not in part for part in house), (path, secret)
             # One answer for all: a key changes nothing.
-            assert text == hsds.get(path).text, path
+            assert text == anonymous[path], path
 
 
 def _house_parts(text: str) -> list[str]:

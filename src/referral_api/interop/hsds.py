@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,6 +81,13 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
     "adm3": ("Admin level 3", "P-code (OCHA COD-AB) of the level-3 unit it lies in."),
     "status-until": ("Closed until", "The date a temporary closure ends."),
     "organization-kind": ("Organization kind", "ngo, un, government or community."),
+    "visibility": ("Visibility", "public, or restricted for a confidential place."),
+    "timezone": ("Time zone", "The IANA time zone of the opening hours, e.g. Africa/Bangui."),
+    "source": ("Source", "Where the entry comes from, with its attribution."),
+    "verified-at": ("Verified at", "When the entry was last confirmed right (ISO 8601)."),
+    "description": ("Description", "The provider's description in one language: `lang: text`."),
+    "notes": ("Notes", "The service's notes in one language: `lang: text`."),
+    "position": ("Position", "Where the service comes among its provider's, from 0."),
     "organization-key": ("Organization key", "The organization's referral-api id."),
 }
 
@@ -299,7 +306,11 @@ COD_IDENTIFIER_TYPE = "OCHA COD-AB P-code, version {version}"
 def _language(code: str, owner: str, owner_id: str) -> Json:
     found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
     found = found or pycountry.languages.get(alpha_3=code)
-    body: Json = {"id": hsds_id("language", owner, owner_id, code), "code": code}
+    body: Json = {
+        "id": hsds_id("language", owner, owner_id, code),
+        f"{owner}_id": owner_id,
+        "code": code,
+    }
     if found is not None:
         body["name"] = found.name
     return body
@@ -400,10 +411,15 @@ def _service_attributes(provider: Provider, service: Service, service_id: str) -
     rule = service.eligibility
     stated: list[tuple[str, object]] = [
         ("provider-id", provider.id),
+        ("position", provider.services.index(service)),
         ("modality", provider.modality.value),
         ("access", service.access.value),
         ("accepting-referrals", provider.accepting_referrals),
         ("verification", provider.verification),
+        ("visibility", provider.visibility.value),
+        ("timezone", provider.timezone),
+        *(("description", f"{lang}: {text}") for lang, text in provider.description.items()),
+        *(("notes", f"{lang}: {text}") for lang, text in service.notes.items()),
         *(("capability", item) for item in service.capabilities),
         *(("sex", sex.value) for sex in rule.sexes),
         *(("population-group", group) for group in rule.population_groups),
@@ -412,6 +428,10 @@ def _service_attributes(provider: Provider, service: Service, service_id: str) -
         stated.append(("child-friendly", True))
     if provider.last_verified_by:
         stated.append(("verified-by", provider.last_verified_by))
+    if provider.last_verified_at is not None:
+        stated.append(("verified-at", _moment(provider.last_verified_at)))
+    if provider.source:
+        stated.append(("source", provider.source))
     if provider.status_until is not None:
         stated.append(("status-until", provider.status_until.isoformat()))
     if provider.is_restricted:
@@ -628,9 +648,14 @@ def _keeps(entry: ServiceEntry, rule: ServiceFilter) -> bool:
 
 
 class Catalogue:
-    """The directory as HSDS, built once per directory revision from the public view."""
+    """The directory as HSDS: by default as the public sees it (`view`)."""
 
-    def __init__(self, organizations: Iterable[Organization], providers: Iterable[Provider]):
+    def __init__(
+        self,
+        organizations: Iterable[Organization],
+        providers: Iterable[Provider],
+        view: Callable[[Provider], Provider] = public_view,
+    ):
         orgs = {org.id: org for org in organizations}
         self.organizations: list[Json] = sorted(
             (organization(org) for org in orgs.values()), key=lambda body: str(body["id"])
@@ -638,7 +663,7 @@ class Catalogue:
         self._organizations = {str(body["id"]): body for body in self.organizations}
         entries = [
             self._entry(seen, item, orgs.get(seen.organization_id))
-            for seen in map(public_view, providers)
+            for seen in map(view, providers)
             for item in seen.services
         ]
         self.services: list[ServiceEntry] = sorted(entries, key=lambda e: str(e.body["id"]))
