@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -146,77 +147,44 @@ def get_service(service_id: IdPath, catalogue: CatalogueDep) -> Any:
     return _found(catalogue.service(str(service_id)), "service", service_id)
 
 
-@router.get(
-    "/organizations", summary="List HSDS organizations", responses={**_LISTED, **PROBLEM_RESPONSES}
+def _add_kind(
+    path: str,
+    label: str,
+    listed: Callable[[Catalogue], list[Json]],
+    one: Callable[[Catalogue, str], Json | None],
+) -> None:
+    """The list and the detail endpoint of one kind of HSDS object."""
+
+    def list_items(catalogue: CatalogueDep, paged: PagingDep) -> Any:
+        return _listing(listed(catalogue), paged)
+
+    def get_item(item_id: IdPath, catalogue: CatalogueDep) -> Any:
+        return _found(one(catalogue, str(item_id)), label, item_id)
+
+    router.add_api_route(
+        f"/{path}",
+        list_items,
+        methods=["GET"],
+        name=f"list_hsds_{path}",
+        summary=f"List HSDS {path.replace('_', ' ')}",
+        responses={**_LISTED, **PROBLEM_RESPONSES},
+    )
+    router.add_api_route(
+        f"/{path}/{{item_id}}",
+        get_item,
+        methods=["GET"],
+        name=f"get_hsds_{label}",
+        summary=f"Get one HSDS {label.replace('_', ' ')}",
+        responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
+    )
+
+
+_add_kind("organizations", "organization", lambda c: c.organizations, Catalogue.organization)
+_add_kind(
+    "service_at_locations",
+    "service_at_location",
+    lambda c: c.service_at_locations,
+    Catalogue.service_at_location,
 )
-def list_organizations(catalogue: CatalogueDep, paged: PagingDep) -> Any:
-    """List HSDS organizations."""
-    return _listing(catalogue.organizations, paged)
-
-
-@router.get(
-    "/organizations/{organization_id}",
-    summary="Get one HSDS organization",
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
-)
-def get_organization(organization_id: IdPath, catalogue: CatalogueDep) -> Any:
-    """One HSDS organization."""
-    return _found(catalogue.organization(str(organization_id)), "organization", organization_id)
-
-
-@router.get(
-    "/service_at_locations",
-    summary="List HSDS services at locations",
-    responses={**_LISTED, **PROBLEM_RESPONSES},
-)
-def list_service_at_locations(catalogue: CatalogueDep, paged: PagingDep) -> Any:
-    """List HSDS services at locations."""
-    return _listing(catalogue.service_at_locations, paged)
-
-
-@router.get(
-    "/service_at_locations/{link_id}",
-    summary="Get one HSDS service at a location",
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
-)
-def get_service_at_location(link_id: IdPath, catalogue: CatalogueDep) -> Any:
-    """One HSDS service at a location."""
-    return _found(catalogue.service_at_location(str(link_id)), "service_at_location", link_id)
-
-
-@router.get(
-    "/taxonomies", summary="List HSDS taxonomies", responses={**_LISTED, **PROBLEM_RESPONSES}
-)
-def list_taxonomies(catalogue: CatalogueDep, paged: PagingDep) -> Any:
-    """List HSDS taxonomies."""
-    return _listing(catalogue.taxonomies, paged)
-
-
-@router.get(
-    "/taxonomies/{taxonomy_id}",
-    summary="Get one HSDS taxonomy",
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
-)
-def get_taxonomy(taxonomy_id: IdPath, catalogue: CatalogueDep) -> Any:
-    """One HSDS taxonomy."""
-    return _found(catalogue.taxonomy(str(taxonomy_id)), "taxonomy", taxonomy_id)
-
-
-@router.get(
-    "/taxonomy_terms",
-    summary="List HSDS taxonomy terms",
-    responses={**_LISTED, **PROBLEM_RESPONSES},
-)
-def list_taxonomy_terms(catalogue: CatalogueDep, paged: PagingDep) -> Any:
-    """List HSDS taxonomy terms."""
-    return _listing(catalogue.taxonomy_terms, paged)
-
-
-@router.get(
-    "/taxonomy_terms/{term_id}",
-    summary="Get one HSDS taxonomy term",
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
-)
-def get_taxonomy_term(term_id: IdPath, catalogue: CatalogueDep) -> Any:
-    """One HSDS taxonomy term."""
-    return _found(catalogue.taxonomy_term(str(term_id)), "taxonomy_term", term_id)
+_add_kind("taxonomies", "taxonomy", lambda c: c.taxonomies, Catalogue.taxonomy)
+_add_kind("taxonomy_terms", "taxonomy_term", lambda c: c.taxonomy_terms, Catalogue.taxonomy_term)
