@@ -77,7 +77,13 @@ _LISTED: dict[int | str, dict[str, Any]] = {
 IdPath = Annotated[uuid.UUID, PathParam(description="The HSDS id (a UUID)")]
 
 
-@router.get("/", summary="About this HSDS API", responses=PROBLEM_RESPONSES)
+@router.get(
+    "/",
+    summary="About this HSDS API",
+    description="The HSDS version (3.0), the profile (the base HSDS 3.0 schemas) and the "
+    "OpenAPI document of this API.",
+    responses=PROBLEM_RESPONSES,
+)
 def about(request: Request) -> dict[str, str]:
     """The HSDS version, profile and the OpenAPI document of this API."""
     return {
@@ -112,10 +118,22 @@ def list_services(
     modified_after: Annotated[
         Moment | None, Query(description="Changed on or after this moment (with its UTC offset)")
     ] = None,
-    search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    pcode: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
-    lat: Annotated[float | None, Query(ge=-90, le=90, allow_inf_nan=False)] = None,
-    lon: Annotated[float | None, Query(ge=-180, le=180, allow_inf_nan=False)] = None,
+    search: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Text in the name or description"),
+    ] = None,
+    pcode: Annotated[
+        str | None,
+        Query(min_length=1, max_length=20, description="Ours: lying in this admin area"),
+    ] = None,
+    lat: Annotated[
+        float | None,
+        Query(ge=-90, le=90, allow_inf_nan=False, description="Ours: near this latitude"),
+    ] = None,
+    lon: Annotated[
+        float | None,
+        Query(ge=-180, le=180, allow_inf_nan=False, description="Ours: near this longitude"),
+    ] = None,
     proximity: Annotated[
         float, Query(gt=0, le=500_000, allow_inf_nan=False, description="Metres from lat/lon")
     ] = 10_000,
@@ -140,6 +158,8 @@ def list_services(
 @router.get(
     "/services/{service_id}",
     summary="Get one HSDS service, fully nested",
+    description="One service with its schedules, phones, contact role, languages, "
+    "attributes and its service at location (a confidential one without its location).",
     responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
 )
 def get_service(service_id: IdPath, catalogue: CatalogueDep) -> Any:
@@ -167,6 +187,8 @@ def _add_kind(
         methods=["GET"],
         name=f"list_hsds_{path}",
         summary=f"List HSDS {path.replace('_', ' ')}",
+        description=f"All HSDS {path.replace('_', ' ')}, by id, as HSDS pages (`page`, "
+        "`per_page`) or, with `format=ndjson`, one per line.",
         responses={**_LISTED, **PROBLEM_RESPONSES},
     )
     router.add_api_route(
@@ -175,6 +197,8 @@ def _add_kind(
         methods=["GET"],
         name=f"get_hsds_{label}",
         summary=f"Get one HSDS {label.replace('_', ' ')}",
+        description=f"One HSDS {label.replace('_', ' ')} by its id (a UUID stable across "
+        "answers and exports).",
         responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
     )
 

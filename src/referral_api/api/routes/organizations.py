@@ -34,7 +34,12 @@ ADMIN_PROBLEMS = problem_responses(401, 403, 404, 409, 422, 429)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.get("/organizations", summary="List organizations", response_model=OrganizationList)
+@router.get(
+    "/organizations",
+    summary="List organizations",
+    description="Every partner organization, with its id under /hsds/organizations.",
+    response_model=OrganizationList,
+)
 def list_organizations(session: SessionDep) -> OrganizationList:
     """Every partner organization."""
     items = [
@@ -47,6 +52,7 @@ def list_organizations(session: SessionDep) -> OrganizationList:
 @router.get(
     "/organizations/{organization_id}",
     summary="Get one organization",
+    description="The organization a provider's `organization_id` names.",
     response_model=OrganizationOut,
     responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
 )
@@ -59,6 +65,7 @@ def get_organization(organization_id: OrganizationId, session: SessionDep) -> Or
 @router.post(
     "/organizations",
     summary="Add an organization (admins)",
+    description="An admin adds an organization; recorded in the audit trail (GET /v1/audit).",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationOut,
     responses=ADMIN_PROBLEMS,
@@ -76,6 +83,10 @@ def create_organization(
 @router.patch(
     "/organizations/{organization_id}",
     summary="Change an organization (admins)",
+    description=(
+        "An admin changes the fields sent (a merge patch; null clears); the id never changes. "
+        "Recorded in the audit trail."
+    ),
     response_model=OrganizationOut,
     responses=ADMIN_PROBLEMS,
 )
@@ -98,6 +109,7 @@ def update_organization(
 @router.get(
     "/organizations/{organization_id}/keys",
     summary="List an organization's keys (admins)",
+    description="Its keys, revoked ones included: ids, roles, dates; never a key nor digest.",
     response_model=KeyList,
     responses=ADMIN_PROBLEMS,
 )
@@ -111,6 +123,10 @@ def list_keys(organization_id: OrganizationId, session: SessionDep, actor: Actor
 @router.post(
     "/organizations/{organization_id}/keys",
     summary="Issue a key (admins)",
+    description=(
+        "A new key for the organization, shown in this answer only (`Cache-Control: no- "
+        "store`): store it now. Recorded in the audit trail."
+    ),
     status_code=status.HTTP_201_CREATED,
     response_model=IssuedKey,
     responses=ADMIN_PROBLEMS,
@@ -135,6 +151,10 @@ def issue_key(
 @router.delete(
     "/keys/{key_id}",
     summary="Revoke a key (admins)",
+    description=(
+        "The key stops working at once (a worker that vouched for it while the database was "
+        "away stops when it is back). Recorded in the audit trail."
+    ),
     status_code=status.HTTP_204_NO_CONTENT,
     responses=ADMIN_PROBLEMS,
 )
@@ -151,6 +171,11 @@ def revoke_key(
 @router.get(
     "/audit",
     summary="The admin audit trail (admins)",
+    description=(
+        "Changes to organizations and keys, by API and command line alike, oldest first: who "
+        "(the admin key and its organization, or `via: cli`), when, the request id, before "
+        "and after."
+    ),
     response_model=AdminEventList,
     responses=ADMIN_PROBLEMS,
 )
@@ -158,7 +183,7 @@ def audit_trail(
     session: SessionDep,
     actor: ActorDep,
     after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Events after this")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Events per page")] = 100,
 ) -> AdminEventList:
     """Changes to organizations and keys, by API and command line alike, oldest first."""
     AdminActor.of(actor)
