@@ -49,9 +49,11 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
 
 
 def test_frictionless_finds_the_package_valid(exported):
+    # The public package is the full one with cells left empty: validating one (2-5 s)
+    # suffices; both are checked for their descriptor.
+    report = validate(exported["full"] / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     for folder in exported.values():
-        report = validate(folder / "datapackage.json")
-        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
         descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
         written = {p.name for p in folder.iterdir()} - {"datapackage.json"}
         assert {r["path"] for r in descriptor["resources"]} == written  # pruned to the files

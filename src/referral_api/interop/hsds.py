@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,9 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
 }
 
 
+# Terms are nested in every attribute: one shared (never changed) dict per term keeps a
+# large directory's catalogue from holding a copy per attribute.
+@cache
 def need_term(need: taxonomy.Need) -> Json:
     """The HSDS taxonomy term of a need."""
     term: Json = {
@@ -109,6 +113,7 @@ def need_term(need: taxonomy.Need) -> Json:
     return term
 
 
+@cache
 def attribute_term(code: str) -> Json:
     """The HSDS taxonomy term of one of our attributes."""
     name, description = ATTRIBUTES[code]
@@ -737,12 +742,17 @@ def shallow(body: Json) -> Json:
     return item
 
 
-def page(items: list[Json], page_number: int, per_page: int) -> Json:
-    """An HSDS Page of `items` with its `contents`."""
+def page(
+    items: list[Json],
+    page_number: int,
+    per_page: int,
+    shown: Callable[[Json], Json] = lambda item: item,
+) -> Json:
+    """An HSDS Page of `items`, its `contents` each as `shown` makes it."""
     total = len(items)
     pages = max(1, -(-total // per_page))
     start = (page_number - 1) * per_page
-    contents = items[start : start + per_page]
+    contents = [shown(item) for item in items[start : start + per_page]]
     return {
         "total_items": total,
         "total_pages": pages,

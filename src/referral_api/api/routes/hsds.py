@@ -60,9 +60,7 @@ PagingDep = Annotated[Paging, Depends(paging)]
 def _listing(items: list[Json], paged: Paging) -> Any:
     if paged.ndjson:
         return StreamingResponse(hsds.ndjson_lines(items), media_type=NDJSON)
-    return JSONResponse(
-        hsds.page([hsds.shallow(item) for item in items], paged.page, paged.per_page)
-    )
+    return JSONResponse(hsds.page(items, paged.page, paged.per_page, shown=hsds.shallow))
 
 
 def _found(body: Json | None, kind: str, item_id: uuid.UUID) -> JSONResponse:
