@@ -104,8 +104,9 @@ def test_ndjson_streams_every_result(hsds):
     assert answer.headers["content-type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in answer.text.splitlines()]
     assert len(lines) == hsds.get("/hsds/services").json()["total_items"]
+    one = detail_validator("services")
     for line in lines:
-        assert not _errors(detail_validator("services"), line)
+        assert not _errors(one, line)
 
 
 def test_ids_are_stable_uuids_derived_from_ours(hsds):
