@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -143,6 +145,8 @@ def load(
             )
     except InvalidInputError as error:
         raise _fail(error) from None
+    finally:
+        engine.dispose()
     for line in dropped:
         typer.echo(f"not kept: {line}", err=True)
     typer.echo(
@@ -180,11 +184,18 @@ def export(
     typer.echo(f"exported {len(collection['features'])} providers to {path}")
 
 
-def _session() -> Session:
+@contextmanager
+def _session() -> Iterator[Session]:
+    # The engine goes with the session: a command run in-process (tests) leaves no
+    # connection open behind it.
     settings = Settings()
     engine = engine_for(settings)
-    upgrade(settings.migrations_dir, engine)
-    return Session(engine)
+    try:
+        upgrade(settings.migrations_dir, engine)
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @keys_app.command("create")
