@@ -2,31 +2,39 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: serve test lint bench fuzz
 
 $(BIN)/python:
+	@echo "creating the virtual environment $(VENV) (once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	@echo "installing referral-api and its dependencies into $(VENV): a few minutes, once"
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	@echo "installing referral-api with its test tools into $(VENV): a few minutes, once"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 serve: $(VENV)/.installed-runtime
-	$(BIN)/referral-api serve
+	@echo "serving http://$(HOST):$(PORT) (docs at /docs); the first start migrates and loads the sample"
+	$(BIN)/referral-api serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# One pytest worker per core; TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py

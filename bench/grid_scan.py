@@ -36,7 +36,7 @@ CELL_DEGREES = 0.05  # the public grid the answers should not be finer than
 
 def _owner_key(client: TestClient) -> dict[str, str]:
     key = new_key()
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(client.app.state.runtime.engine) as session:  # type: ignore[attr-defined]
         repository.add_key(
             session=session,
             key_id=key.key_id,
@@ -65,9 +65,9 @@ def _about_house(answer: dict[str, Any]) -> str:
     Whether it also makes the three safe entry points depends on how the public
     case-management points near the probe score, which anyone can compute: left out."""
     shown = [
-        {key: value for key, value in option.items() if key != "rank"}
+        [{key: value for key, value in option.items() if key != "rank"}, answer["providers"][id_]]
         for option in answer["options"]
-        if option["provider"]["id"] == SAFE_HOUSE_ID
+        if (id_ := option["provider_id"]) == SAFE_HOUSE_ID
     ]
     return json.dumps([shown, answer["explanation"]], sort_keys=True)
 
@@ -85,7 +85,7 @@ def scan(client: TestClient, step: float, size: int) -> dict[str, Any]:
                 json={"lat": lat, "lon": lon, "needs": ["safety.shelter"], "explain": True},
             )
             answer = response.json()
-            if any(o["provider"]["id"] == SAFE_HOUSE_ID for o in answer["options"]):
+            if any(o["provider_id"] == SAFE_HOUSE_ID for o in answer["options"]):
                 hits.append((lon, lat))
             cell = (math.floor(lon / CELL_DEGREES), math.floor(lat / CELL_DEGREES))
             answers_by_cell[cell].add(_about_house(answer))

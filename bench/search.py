@@ -324,8 +324,17 @@ def measure_snapshot(engine: Any, provider_id: uuid.UUID) -> tuple[float, float]
     admin = editing.Actor(
         Viewer(organization_id="org-0", is_admin=True, key_id="bench"), request_id="bench"
     )
+
+    class Untouched:
+        """Leaves the refresh after the write to be timed below."""
+
+        def refresh(self) -> None:
+            return None
+
     with Session(engine) as session:
-        editing.verify_provider(session=session, provider_id=provider_id, actor=admin)
+        editing.verify_provider(
+            session=session, search=Untouched(), provider_id=provider_id, actor=admin
+        )
     started = time.perf_counter()
     refreshed = snapshots.refresh()
     refresh_ms = (time.perf_counter() - started) * 1000
@@ -479,6 +488,34 @@ def _measure_http_in(
     }
 
 
+def measure_example_answer() -> dict[str, int]:
+    """Bytes of the docs page's built-in example, answered from the shipped sample: raw and
+    as each encoding a caseworker's browser may accept."""
+    from fastapi.testclient import TestClient
+
+    from referral_api.api.search_schemas import EXAMPLE_REQUEST
+    from referral_api.app import create_app
+    from referral_api.settings import Settings
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'sample.sqlite3'}")
+        with TestClient(create_app(settings)) as client:
+            sizes = {}
+            for encoding in ("identity", "gzip", "br", "zstd"):
+                answer = client.post(
+                    "/v1/referrals/search",
+                    json=EXAMPLE_REQUEST,
+                    headers={"Accept-Encoding": encoding},
+                )
+                sizes[encoding] = int(answer.headers["content-length"])
+    return {
+        "example_bytes": sizes["identity"],
+        "example_gzip_bytes": sizes["gzip"],
+        "example_br_bytes": sizes["br"],
+        "example_zstd_bytes": sizes["zstd"],
+    }
+
+
 def wait_ready(port: int, timeout: float = 300) -> None:
     """Wait until the server on `port` answers /readyz."""
     import httpx
@@ -521,6 +558,7 @@ def main() -> None:
             results[100000]["p50_ms"] / results[10000]["p50_ms"], 3
         )
     summary["exact_topk"] = min(r["exact_topk"] for r in results.values())
+    summary.update(measure_example_answer())
     if not args.no_http:
         http = measure_http(
             largest, args.http_seconds, args.http_rounds, args.connections, args.database_url

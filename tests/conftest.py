@@ -38,7 +38,10 @@ def sample_document() -> dict[str, Any]:
 # test that takes a database then runs on both backends.
 POSTGRES_ADMIN_URL = os.environ.get("REFERRAL_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
-_TEMPLATE = "referral_test_template"
+# One template per pytest-xdist worker (gw0, gw1…): each drops and creates its own.
+_TEMPLATE = "_".join(
+    filter(None, ("referral_test_template", os.environ.get("PYTEST_XDIST_WORKER")))
+)
 
 
 def _admin_engine() -> Engine:
@@ -122,7 +125,7 @@ def sqlite_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite file the app migrated and loaded with the sample, once for the session."""
     path = tmp_path_factory.mktemp("template") / "sample.sqlite3"
     with TestClient(create_app(Settings(database_url=f"sqlite:///{path}"))) as client:
-        with client.app.state.engine.connect() as connection:
+        with client.app.state.runtime.engine.connect() as connection:
             # Everything in the main file, so that a copy of it alone is the whole database.
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return path

@@ -9,24 +9,32 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette_compress import CompressMiddleware
 
 from referral_api import __version__, operations
 from referral_api.api.auth import RecentKeys
 from referral_api.api.deps import SearchEngine
 from referral_api.api.limits import BodySizeLimitMiddleware
+from referral_api.api.methods import HeadAsGetMiddleware
+from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import (
     editing,
     exports,
     health,
     hsds,
+    metrics,
+    ogc,
     organizations,
+    pathways,
     providers,
     reference,
     referrals,
 )
 from referral_api.api.routes.docs import install_docs
-from referral_api.api.search_schemas import RenderedParts
+from referral_api.api.runtime import Runtime, runtime_of
+from referral_api.api.search_answer import RenderedParts
 from referral_api.catalogues import HsdsCatalogues
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
@@ -35,6 +43,7 @@ from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
 from referral_api.logs import AccessLogMiddleware
+from referral_api.metrics import Metrics
 from referral_api.settings import Settings
 
 DESCRIPTION = """
@@ -93,13 +102,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        prepare_database(settings, engine)
+        # Off the event loop: at a large directory the build takes seconds.
+        await run_in_threadpool(prepare_database, settings, engine)
         try:
-            app.state.snapshots.refresh()
+            await run_in_threadpool(runtime_of(app).snapshots.refresh)
         except DirectoryUnavailableError:
             logging.getLogger("referral_api").warning("started without a directory snapshot")
         yield
         engine.dispose()
+        runtime_of(app).metrics.stopped()
 
     app = FastAPI(
         title="referral-api",
@@ -112,30 +123,43 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         license_info={"name": "MIT", "identifier": "MIT"},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.snapshots = DirectorySnapshots(
+    metrics_ = Metrics()
+    snapshots = DirectorySnapshots(
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
         check_interval=settings.snapshot_check_seconds,
+        observer=metrics_,
     )
-    app.state.search_engine = SearchEngine(
-        snapshots=app.state.snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+    app.state.runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        snapshots=snapshots,
+        search_engine=SearchEngine(
+            snapshots=snapshots, weights=settings.ranking, rendered_parts=RenderedParts()
+        ),
+        auth_brake=FailureBrake(),
+        recent_keys=RecentKeys(),
+        metrics=metrics_,
+        hsds_catalogues=HsdsCatalogues(),
     )
-    app.state.auth_brake = FailureBrake()
-    app.state.recent_keys = RecentKeys()
-    app.state.hsds_catalogues = HsdsCatalogues()
     install_problem_handlers(app)
+    # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
+    app.add_middleware(CompressMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, observe=metrics_.observe_request)
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
     app.include_router(exports.router)
     app.include_router(organizations.router)
     app.include_router(reference.router)
+    app.include_router(pathways.router)
     app.include_router(hsds.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(ogc.router)
     install_docs(app)
+    install_openapi(app)
     return app

@@ -1,10 +1,11 @@
-"""The `referral-api` command: serve, migrate, load, export."""
+"""The `referral-api` command: serve, migrate, load, export, print pathways, manage keys."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -21,16 +23,22 @@ from referral_api.db import repository
 from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
+from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.documents import OrganizationDocument
 from referral_api.domain.errors import InvalidInputError, NotFoundError, ReferralError
 from referral_api.domain.keys import Role
+from referral_api.domain.pathway import LANGUAGES
 from referral_api.interop.geojson import (
     parse_admin_areas,
     parse_directory,
     read_json,
     validation_problems,
 )
+from referral_api.interop.localities import read_localities
+from referral_api.interop.pathway_pdf import render_pdf
 from referral_api.logs import logging_config
+from referral_api.metrics import shared_metrics
+from referral_api.pathways import pathway_sheet
 from referral_api.settings import Settings
 
 app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
@@ -67,6 +75,11 @@ def serve(
 ) -> None:
     """Serve the API (migrating the database and loading the sample when it is empty)."""
     settings = Settings()
+    with shared_metrics(workers):
+        _run(settings, host, port, workers)
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "referral_api.app:create_app",
         factory=True,
@@ -140,6 +153,13 @@ def load(
         with Session(engine) as session:
             if admin_areas:
                 operations.load_admin_areas(session=session, areas=admin_areas)
+            elif not repository.has_admin_areas(session=session):
+                typer.echo(
+                    "warning: the gazetteer is empty and no --areas was given: searches and "
+                    "listings by P-code or place name will be refused (422) until one is "
+                    f"loaded, e.g. --areas {settings.admin_areas_path}",
+                    err=True,
+                )
             report = operations.load_directory(
                 session=session, organizations=organizations, providers=providers
             )
@@ -184,11 +204,46 @@ def export(
     typer.echo(f"exported {len(collection['features'])} providers to {path}")
 
 
+@app.command()
+def pathway(
+    pcode: Annotated[str, typer.Argument(help="P-code of the area, e.g. CF7113")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF")],
+    lang: Annotated[str, typer.Option(help="Language of the sheet: fr or en")] = "fr",
+) -> None:
+    """Print the referral pathway of an area as a PDF, from the directory as it stands."""
+    if lang not in LANGUAGES:
+        raise _fail(InvalidInputError(f"--lang must be one of {', '.join(LANGUAGES)}"))
+    settings = Settings()
+    engine = engine_for(settings)
+    upgrade(settings.migrations_dir, engine)
+    snapshots = DirectorySnapshots(
+        engine,
+        localities=read_localities(settings.localities_path),
+        max_distance_km=settings.ranking.max_distance_km,
+    )
+    try:
+        sheet = pathway_sheet(
+            index=snapshots.refresh(),
+            pcode=pcode,
+            lang=lang,
+            now=datetime.now(UTC),
+            weights=settings.ranking,
+        )
+    except NotFoundError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(code=2) from None
+    output.write_bytes(render_pdf(sheet))
+    typer.echo(f"wrote the {lang} referral pathway of {sheet.pcode} to {output}")
+
+
 @contextmanager
 def _session() -> Iterator[Session]:
     # The engine goes with the session: a command run in-process (tests) leaves no
     # connection open behind it.
     settings = Settings()
+    # Keys work only on the database the server reads: say which one this is.
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"database: {shown}", err=True)
     engine = engine_for(settings)
     try:
         upgrade(settings.migrations_dir, engine)

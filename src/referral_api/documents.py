@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import phonenumbers
 import pycountry
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from referral_api.domain.model import (
     Access,
@@ -45,9 +46,17 @@ def _within_range(value: datetime) -> datetime:
     return value
 
 
+def _not_a_number(value: object) -> object:
+    # pydantic reads a number as seconds since 1970; the contract says ISO 8601 (date-time).
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 moment with its UTC offset, not a number")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 # A moment asked about (not stored, so the rule can be a type: stored entries are read
 # back through these documents and must not fail on what older rules let in).
-Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_within_range)]
 
 
 class _Strict(BaseModel):

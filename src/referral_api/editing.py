@@ -8,15 +8,16 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from referral_api.db import repository
-from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
 from referral_api.domain.access import Viewer
+from referral_api.domain.changes import ChangeEvent
+from referral_api.domain.clock import utc_now
 from referral_api.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -47,6 +48,19 @@ SERVER_OWNED = {
     "created_at": _STORED,
     "updated_at": _STORED,
 }
+
+
+class Searchable(Protocol):
+    """What search answers from: brought up to date once a write is committed."""
+
+    def refresh(self) -> object:
+        """Take in the latest writes."""
+
+
+def _commit(session: Session, search: Searchable) -> None:
+    session.commit()
+    # The writer's own instance searches the new entry at once; others within a second.
+    search.refresh()
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +215,7 @@ def _fingerprint(document: ProviderDocument) -> str:
 def create_provider(
     *,
     session: Session,
+    search: Searchable,
     document: ProviderDocument,
     actor: Actor,
     render: Callable[[Provider], dict[str, Any]],
@@ -222,7 +237,7 @@ def create_provider(
     assert key_id is not None
     if idempotency_key is None:
         answer = render(_insert(session, document, actor))
-        session.commit()
+        _commit(session, search)
         return answer, False
     fingerprint = _fingerprint(document)
     claim = uuid.uuid4().hex
@@ -257,7 +272,7 @@ def create_provider(
             raise ConflictError(
                 "This request took too long and a retry with its Idempotency-Key took over"
             )
-        session.commit()
+        _commit(session, search)
     except BaseException:
         session.rollback()
         repository.release_idempotency_key(
@@ -270,6 +285,7 @@ def create_provider(
 def change_provider(
     *,
     session: Session,
+    search: Searchable,
     provider_id: uuid.UUID,
     document: ProviderDocument,
     precondition: Precondition,
@@ -279,11 +295,15 @@ def change_provider(
     current = _owned(session, provider_id, actor)
     precondition(current)
     _refuse_server_owned(document.model_fields_set)
-    return _replace(session, current, document, actor)
+    return _replace(session, search, current, document, actor)
 
 
 def _replace(
-    session: Session, current: Provider, document: ProviderDocument, actor: Actor
+    session: Session,
+    search: Searchable,
+    current: Provider,
+    document: ProviderDocument,
+    actor: Actor,
 ) -> Provider:
     provider_id = current.id
     _keep_organization(current, document)
@@ -313,7 +333,7 @@ def _replace(
         _document(current),
         _document(provider),
     )
-    session.commit()
+    _commit(session, search)
     return _stored(session, provider_id)
 
 
@@ -333,6 +353,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def patch_provider(
     *,
     session: Session,
+    search: Searchable,
     provider_id: uuid.UUID,
     patch: dict[str, Any],
     precondition: Precondition,
@@ -350,11 +371,16 @@ def patch_provider(
         raise InvalidInputError(
             f"The patched entry is not valid ({len(problems)} problem(s))", problems
         ) from None
-    return _replace(session, current, document, actor)
+    return _replace(session, search, current, document, actor)
 
 
 def delete_provider(
-    *, session: Session, provider_id: uuid.UUID, precondition: Precondition, actor: Actor
+    *,
+    session: Session,
+    search: Searchable,
+    provider_id: uuid.UUID,
+    precondition: Precondition,
+    actor: Actor,
 ) -> None:
     """Take an entry out of the directory (it stays restorable and in the change feed)."""
     current = _owned(session, provider_id, actor)
@@ -375,10 +401,12 @@ def delete_provider(
         _document(current),
         None,
     )
-    session.commit()
+    _commit(session, search)
 
 
-def restore_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
+def restore_provider(
+    *, session: Session, search: Searchable, provider_id: uuid.UUID, actor: Actor
+) -> Provider:
     """Bring a deleted entry back."""
     _require_key(actor)
     found = repository.get_provider_any(session=session, provider_id=provider_id)
@@ -404,17 +432,19 @@ def restore_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) 
         None,
         _document(provider),
     )
-    session.commit()
+    _commit(session, search)
     return _stored(session, provider_id)
 
 
-def verify_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -> Provider:
+def verify_provider(
+    *, session: Session, search: Searchable, provider_id: uuid.UUID, actor: Actor
+) -> Provider:
     """Confirm that an entry is still right: it is verified now, by the caller's organization."""
     for _attempt in range(3):
         current = _owned(session, provider_id, actor)
         verified = replace(
             current,
-            last_verified_at=repository.utc_now(),
+            last_verified_at=utc_now(),
             last_verified_by=actor.viewer.organization_id,
             verification="partner",
         )
@@ -432,7 +462,7 @@ def verify_provider(*, session: Session, provider_id: uuid.UUID, actor: Actor) -
                 _document(current),
                 _document(verified),
             )
-            session.commit()
+            _commit(session, search)
             return _stored(session, provider_id)
         session.rollback()
     raise ConflictError("The entry keeps changing; try again")

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -42,11 +43,15 @@ class AccessLogMiddleware:
 
     No query string (it may hold coordinates) and no client address: uvicorn's own access
     log, which records both, is turned off by `serve`. A plain ASGI middleware: Starlette's
-    BaseHTTPMiddleware costs a task and a stream per request.
+    BaseHTTPMiddleware costs a task and a stream per request. `observe` is told of each
+    answered request too (the metrics): one timing for both, one layer less per request.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, observe: Callable[[Scope, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Tag the request with an id, pass it on, and log it when the response starts."""
@@ -70,12 +75,15 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self.observe is not None:
+                self.observe(scope, status, seconds)
             access_logger.info(
                 "%s %s %d %.1fms id=%s",
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
                 request_id,
             )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from referral_api.domain.ranking import RankingWeights
@@ -21,8 +21,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///var/referral.sqlite3",
-        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://… in production.",
+        default="",
+        description="SQLAlchemy URL; postgresql+psycopg://… in production. By default the "
+        "SQLite file var/referral.sqlite3 of the project directory, wherever the command "
+        "runs from: the server and `referral-api keys` find the same database.",
     )
     project_dir: Path = Field(
         default=_CHECKOUT_DIR,
@@ -67,6 +69,12 @@ class Settings(BaseSettings):
         "retry with the same key runs. Keep it above the longest a create may take.",
     )
     log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.project_dir / 'var' / 'referral.sqlite3'}"
+        return self
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ class Keys:
 
 def make_key(client, organization_id: str, role: str = "partner") -> tuple[str, str]:
     key = new_key()
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         repository.add_key(
             session=session,
             key_id=key.key_id,

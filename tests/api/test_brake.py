@@ -26,7 +26,7 @@ SAFE_HOUSE = f"/v1/providers/{SAFE_HOUSE_ID}"
 )
 @given(attempts=st.lists(st.sampled_from(["valid", "wrong", "malformed"]), max_size=30))
 def test_a_valid_key_is_never_refused_whatever_failed_before(client, attempts):
-    client.app.state.auth_brake = FailureBrake()
+    client.app.state.runtime.auth_brake = FailureBrake()
     _, owner = make_key(client, "femmes-debout")
     failures = 0
     for attempt in attempts:

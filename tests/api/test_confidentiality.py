@@ -21,6 +21,7 @@ from referral_api import operations
 from referral_api.app import create_app
 from referral_api.domain.projection import GRID_DEGREES, cell_of
 from referral_api.settings import Settings
+from tests.answers import options_of
 from tests.api.conftest import bearer, make_key
 from tests.api.test_partner_writes import NEW_ENTRY, read
 from tests.api.test_providers import assert_problem
@@ -57,7 +58,7 @@ def _about_house(answer: dict[str, Any]) -> str:
     to the grid too, in a directory of confidential places only.)"""
     shown = [
         {key: value for key, value in option.items() if key != "rank"}
-        for option in answer["options"]
+        for option in options_of(answer)
         if option["provider"]["id"] == SAFE_HOUSE_ID
     ]
     return json.dumps([shown, answer["explanation"]], sort_keys=True)
@@ -77,7 +78,7 @@ def test_a_grid_scan_learns_nothing_finer_than_a_cell(client, keys, area):
                 body = {"lat": lat, "lon": lon, "needs": ["safety.shelter"], "explain": True}
                 answer = client.post("/v1/referrals/search", json=body, headers=viewer).json()
                 answers.setdefault(cell_of(lon, lat), set()).add(_about_house(answer))
-                listed += any(o["provider"]["id"] == SAFE_HOUSE_ID for o in answer["options"])
+                listed += any(o["provider_id"] == SAFE_HOUSE_ID for o in answer["options"])
         assert len(answers) >= 4
         assert all(len(found) == 1 for found in answers.values()), answers
         assert 0 < listed < size * size  # the scan did reach the house, and its edge
@@ -108,12 +109,12 @@ def confidential_only(database_url, tmp_path):
     services.write_text(json.dumps(document), encoding="utf-8")
     app = create_app(Settings(database_url=database_url, load_sample_when_empty=False))
     with TestClient(app) as client:
-        with Session(client.app.state.engine) as session:
+        with Session(client.app.state.runtime.engine) as session:
             operations.load_sample_when_empty(
                 session=session, services_path=services, admin_areas_path=AREAS_PATH
             )
-        client.app.state.snapshots.refresh()
-        assert len(client.app.state.snapshots.current()) == len(features)
+        client.app.state.runtime.snapshots.refresh()
+        assert len(client.app.state.runtime.snapshots.current()) == len(features)
         _, other = make_key(client, "clinique-juridique")
         yield client, bearer(other)
 
@@ -266,7 +267,7 @@ def test_the_distance_band_is_measured_between_cells(client, keys):
     for share in (0.05, 0.5, 0.95):
         lon = (cell_of(*HOUSE)[0] + share) * GRID_DEGREES
         body = {"lat": HOUSE[1], "lon": lon, "needs": ["safety.shelter"]}
-        option = client.post("/v1/referrals/search", json=body).json()["options"][0]
+        option = options_of(client.post("/v1/referrals/search", json=body).json())[0]
         assert option["provider"]["id"] == SAFE_HOUSE_ID
         bands.add((option["distance_band"], option["score"], option["distance_km"]))
     assert len(bands) == 1
@@ -321,7 +322,7 @@ def test_a_house_serves_every_unit_its_cell_touches(client, keys):
     for pcode in ("CF711", "CF111"):
         body = {"pcode": pcode, "needs": ["safety.shelter"], "explain": True}
         options = client.post("/v1/referrals/search", json=body).json()["options"]
-        assert SAFE_HOUSE_ID in {o["provider"]["id"] for o in options}, pcode
+        assert SAFE_HOUSE_ID in {o["provider_id"] for o in options}, pcode
 
 
 def test_an_area_filter_of_any_level_does_not_find_the_house(client, keys):

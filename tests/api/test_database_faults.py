@@ -25,7 +25,7 @@ REVEALING = ("537913", "381427", "7Q2X", "9K4W")
 
 def refuse_in_the_database(client) -> None:
     """Make the database refuse this entry on insert, as a broken constraint would."""
-    engine = client.app.state.engine
+    engine = client.app.state.runtime.engine
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.execute(
@@ -75,7 +75,7 @@ def test_a_write_refused_inside_the_database_reveals_nothing(client, keys, caplo
     "database_url", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True
 )
 def test_a_value_the_storage_cannot_hold_is_invalid_input_not_500(client, keys, caplog):
-    with client.app.state.engine.begin() as connection:
+    with client.app.state.runtime.engine.begin() as connection:
         # As if the schema and the API's limits had drifted apart.
         connection.execute(text("ALTER TABLE provider ALTER COLUMN address TYPE varchar(10)"))
     caplog.set_level(logging.DEBUG)

@@ -41,7 +41,7 @@ def last_used(engine: Engine, key_id: str):
 
 
 def test_a_valid_key_is_answered_while_its_use_cannot_be_recorded(client, caplog):
-    engine = client.app.state.engine
+    engine = client.app.state.runtime.engine
     key_id, key = make_key(client, "femmes-debout")
     with locked_key_row(engine, key_id):
         started = time.monotonic()

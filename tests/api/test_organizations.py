@@ -100,7 +100,8 @@ def test_an_admin_creates_changes_issues_and_revokes_with_an_audit_trail(client,
 
 def test_the_command_line_writes_the_same_audit_trail(client, keys, monkeypatch):
     monkeypatch.setenv(
-        "REFERRAL_DATABASE_URL", client.app.state.engine.url.render_as_string(hide_password=False)
+        "REFERRAL_DATABASE_URL",
+        client.app.state.runtime.engine.url.render_as_string(hide_password=False),
     )
     runner = CliRunner()
     made = runner.invoke(

@@ -2,6 +2,7 @@ import copy
 
 import pytest
 
+from tests.answers import options_of
 from tests.api.conftest import bearer, make_key
 from tests.api.test_providers import assert_problem
 from tests.conftest import SAFE_HOUSE_ID
@@ -52,7 +53,7 @@ def test_a_partner_adds_an_entry_that_search_finds_at_once(client, keys):
         "/v1/referrals/search",
         json={"lat": 4.3921, "lon": 18.5412, "needs": ["case_management"], "limit": 50},
     ).json()
-    assert created["id"] in [o["provider"]["id"] for o in found["options"]]
+    assert created["id"] in [o["provider_id"] for o in found["options"]]
 
 
 def test_writes_need_a_key(client):
@@ -71,7 +72,7 @@ def test_a_revoked_key_no_longer_works(client):
 
     key_id, text = make_key(client, "femmes-debout")
     assert client.post("/v1/providers", json=NEW_ENTRY, headers=bearer(text)).status_code == 201
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         assert repository.revoke_key(session=session, key_id=key_id)
         session.commit()
     assert_problem(client.post("/v1/providers", json=NEW_ENTRY, headers=bearer(text)), 401)
@@ -293,7 +294,7 @@ def test_delete_restore_and_verify_with_two_partners(client, keys):
     found = client.post(
         "/v1/referrals/search", json={"pcode": "CF7113", "needs": ["case_management"], "limit": 50}
     ).json()
-    assert SAFE_SPACE_ID not in [o["provider"]["id"] for o in found["options"]]
+    assert SAFE_SPACE_ID not in [o["provider_id"] for o in found["options"]]
     assert_problem(client.post(f"{url}/restore", headers=keys.other), 403)
     assert_problem(client.post(f"{url}/restore"), 401)
     restored = client.post(f"{url}/restore", headers=keys.owner)
@@ -358,15 +359,12 @@ def test_confidential_location_on_every_read_path_by_caller(client, keys):
             if p["id"] == SAFE_HOUSE_ID
         )
         feature = client.get(url, headers={**headers, "Accept": "application/geo+json"}).json()
-        searched = next(
-            o
-            for o in client.post(
-                "/v1/referrals/search",
-                json={"pcode": "CF7117", "needs": ["safety.shelter"], "sex": "female"},
-                headers=headers,
-            ).json()["options"]
-            if o["provider"]["id"] == SAFE_HOUSE_ID
-        )
+        answer = client.post(
+            "/v1/referrals/search",
+            json={"pcode": "CF7117", "needs": ["safety.shelter"], "sex": "female"},
+            headers=headers,
+        ).json()
+        searched = next(o for o in options_of(answer) if o["provider"]["id"] == SAFE_HOUSE_ID)
         change = [
             e
             for e in client.get("/v1/changes", headers=headers).json()["items"]
@@ -419,14 +417,14 @@ def test_writes_refresh_the_snapshot_in_place_and_loads_rebuild_it(client, keys)
     from referral_api.interop.geojson import parse_directory
     from tests.conftest import sample_document
 
-    snapshots = client.app.state.snapshots
+    snapshots = client.app.state.runtime.snapshots
     built = snapshots.current()
     created = client.post("/v1/providers", json=NEW_ENTRY, headers=keys.owner).json()
     after_write = snapshots.current()
     assert after_write.changes_since_build == 1
     assert after_write.revision == built.revision + 1
     assert created["id"] in after_write.by_id
-    with Session(client.app.state.engine) as session:
+    with Session(client.app.state.runtime.engine) as session:
         organizations, providers = parse_directory(sample_document())
         operations.load_directory(session=session, organizations=organizations, providers=providers)
     rebuilt = snapshots.refresh()

@@ -1,9 +1,11 @@
 import json
 import logging
+import re
 
 import pytest
 
 from referral_api.api.search_schemas import EXAMPLE_REQUEST, SearchResponse
+from tests.answers import options_of
 from tests.api.test_providers import assert_problem
 from tests.conftest import SAFE_HOUSE_ID
 
@@ -22,14 +24,15 @@ def test_the_docs_example_returns_a_pathway_for_a_girl_in_the_3rd_arrondissement
     assert body["area"] == {"pcodes": ["CF7113", "CF711", "CF71"], "label": "Arrondissement 3"}
     assert body["lang"] == "fr"
     assert [step["need"] for step in body["pathway"]] == ["medical", "psychosocial"]
-    medical = body["pathway"][0]["options"]
-    assert medical and all("pep_within_72h" in [r["code"] for r in o["reasons"]] for o in medical)
+    medical = options_of(body, need="medical")
+    assert medical and all("pep_within_72h" in o["reasons"] for o in medical)
     assert body["one_stop"]
     assert body["safe_entry_points"]
-    first = body["options"][0]
+    first = options_of(body)[0]
     assert first["rank"] == 1
     assert first["distance_km"] is not None
-    assert all(r["message"] for r in first["reasons"])
+    assert all(first["reasons"].values())
+    assert first["summary"].startswith(first["name"])
 
 
 def test_get_gives_the_same_answer_as_post(sample_client):
@@ -76,9 +79,9 @@ def test_explanations_follow_the_asked_language(sample_client):
         headers={"Accept-Language": "en-GB,en;q=0.8"},
     ).json()
     assert english["lang"] == "en"
-    assert english["options"][0]["reasons"][0]["message"].startswith("Offers")
+    assert options_of(english)[0]["reasons"]["pep_within_72h"].startswith("Gives PEP")
     french = search(sample_client, pcode="CF7113", needs=["medical.pep"], at=FRIDAY_10H)
-    assert french["options"][0]["reasons"][0]["message"].startswith("Propose")
+    assert options_of(french)[0]["reasons"]["pep_within_72h"].startswith("PPE possible")
 
 
 def test_explain_counts_what_each_filter_excluded(sample_client):
@@ -92,25 +95,25 @@ def test_explain_counts_what_each_filter_excluded(sample_client):
     assert excluded["not_accepting_referrals"] == 1
     kept = 55 - sum(excluded.values())
     assert len(body["options"]) == min(kept, 10)
-    assert all(o["open_now"] in (True, None) for o in body["options"])
+    assert all(o["open_now"] in (True, None) for o in options_of(body))
 
 
 def test_a_safe_entry_point_comes_even_for_a_need_nobody_offers_here(sample_client):
     body = search(sample_client, place="Bégoua", needs=["economic"], max_distance_km=1)
     assert body["options"] == []
     assert body["safe_entry_points"]
-    assert all(o["safe_entry_point"] for o in body["safe_entry_points"])
+    assert all(o["safe_entry_point"] for o in options_of(body, "safe_entry_points"))
 
 
 def test_police_do_not_lead_a_safety_search(sample_client):
     body = search(sample_client, place="2e arrondissement", needs=["safety"], at=FRIDAY_23H)
-    first_services = {s["need"] for s in body["options"][0]["services"]}
+    first_services = {s["need"] for s in options_of(body)[0]["services"]}
     assert not first_services & {"legal.police", "legal.justice"}
 
 
 def test_the_safe_house_appears_with_a_distance_band_and_no_location(sample_client):
     body = search(sample_client, pcode="CF7117", needs=["safety.shelter"], sex="female")
-    option = next(o for o in body["options"] if o["provider"]["id"] == SAFE_HOUSE_ID)
+    option = next(o for o in options_of(body) if o["provider"]["id"] == SAFE_HOUSE_ID)
     assert option["provider"]["location"] is None
     assert option["provider"]["location_withheld"] is True
     assert option["provider"]["address"] is None
@@ -233,8 +236,66 @@ def test_search_logs_never_hold_more_than_2_decimals_of_a_location(sample_client
 )
 def test_answers_match_the_declared_response_schema(sample_client, body):
     answer = search(sample_client, **body)
-    validated = SearchResponse.model_validate(answer).model_dump(mode="json")
+    # Fields at their default are left out of the answer: hold what it holds, exactly.
+    validated = SearchResponse.model_validate(answer).model_dump(mode="json", exclude_unset=True)
     # Both spellings of UTC are RFC 3339; pydantic writes Z where the fast encoder writes +00:00.
     assert json.loads(json.dumps(validated)) == json.loads(
         json.dumps(answer).replace('+00:00"', 'Z"')
     )
+
+
+def test_the_answer_is_compressed_for_clients_that_accept_it(sample_client):
+    body = {**EXAMPLE_REQUEST, "at": FRIDAY_10H}
+    plain = sample_client.post(
+        "/v1/referrals/search", json=body, headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers
+    for encoding in ("gzip", "br", "zstd"):
+        packed = sample_client.post(
+            "/v1/referrals/search", json=body, headers={"Accept-Encoding": encoding}
+        )
+        assert packed.headers["content-encoding"] == encoding
+        assert int(packed.headers["content-length"]) * 4 < len(plain.content)
+    # The test client decodes gzip and brotli itself.
+    for encoding in ("gzip", "br"):
+        packed = sample_client.post(
+            "/v1/referrals/search", json=body, headers={"Accept-Encoding": encoding}
+        )
+        assert packed.json() == plain.json()
+
+
+def test_each_provider_is_given_once_and_every_list_refers_to_it(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    refs = [*body["options"], *body["one_stop"], *body["safe_entry_points"]]
+    refs += [ref for step in body["pathway"] for ref in step["options"]]
+    assert {ref["provider_id"] for ref in refs} == set(body["providers"])
+    assert len(refs) > len(body["providers"])
+
+
+def test_urgency_does_not_demote_a_clinic_in_the_psychosocial_list(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    medical, psychosocial = body["pathway"]
+    assert all(ref["tier"] == 0 for ref in psychosocial["options"])
+    names = [body["providers"][ref["provider_id"]]["name"] for ref in psychosocial["options"]]
+    assert not names[0].startswith("Ligne")  # the one-stop hospital leads, not a hotline
+
+
+def test_a_male_survivor_is_not_sent_to_a_women_only_entry_point(sample_client):
+    body = search(sample_client, pcode="CF7113", needs=["medical"], sex="male", age=30)
+    for entry in options_of(body, "safe_entry_points"):
+        if "not_for_profile" not in entry["warnings"]:
+            assert all(
+                not s["eligibility"]["sexes"] or "male" in s["eligibility"]["sexes"]
+                for s in entry["services"]
+            )
+
+
+def test_reasons_read_as_french_writes_them(sample_client):
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    first = options_of(body)[0]
+    assert re.fullmatch(r"À \d+,\d km\.", first["reasons"]["near"])
+    assert first["reasons"]["speaks_language"] in {
+        "Parle sango et français.",
+        "Parle français et sango.",
+    }
+    assert "fee" not in first["warnings"]  # what it matched for this case is free

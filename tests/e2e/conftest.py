@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
+
+from referral_api.db import repository
+from referral_api.db.engine import make_engine
+from referral_api.domain.keys import digest, new_key
 
 
 def free_port() -> int:
@@ -69,12 +75,15 @@ def wait_until_ready(url: str, process: subprocess.Popen[str], log_path: Path) -
 
 
 @contextmanager
-def running_server(database: Path | str, log_path: Path, **env: str) -> Iterator[Server]:
+def running_server(
+    database: Path | str, log_path: Path, *, workers: int = 1, **env: str
+) -> Iterator[Server]:
     """A real `referral-api serve` on a free port, stopped afterwards."""
     port = free_port()
+    command = ["serve", "--port", str(port), "--workers", str(workers)]
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "referral_api", "serve", "--port", str(port)],
+            [sys.executable, "-m", "referral_api", *command],
             env=command_env(database, **env),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -93,3 +102,51 @@ def running_server(database: Path | str, log_path: Path, **env: str) -> Iterator
 def server(tmp_path: Path) -> Iterator[Server]:
     with running_server(tmp_path / "directory.sqlite3", tmp_path / "server.log") as running:
         yield running
+
+
+def partner_key(database: Path, organization_id: str) -> dict[str, str]:
+    """The Authorization header of a new partner key, written into an SQLite directory."""
+    key = new_key()
+    engine = make_engine(f"sqlite:///{database}")
+    with Session(engine) as session:
+        repository.add_key(
+            session=session,
+            key_id=key.key_id,
+            organization_id=organization_id,
+            role="partner",
+            secret_hash=digest(key.text),
+        )
+        session.commit()
+    engine.dispose()
+    return {"Authorization": f"Bearer {key.text}"}
+
+
+@dataclass
+class SampleServer:
+    """The sample served as in production, by two workers that share their metrics."""
+
+    server: Server
+    headers: dict[str, dict[str, str]]  # anonymous, other partner, owner of the safe house
+    metrics_dir: Path
+
+
+@pytest.fixture(scope="package")
+def sample_server(
+    sqlite_sample: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SampleServer]:
+    """One server for the read-only end-to-end modules: starting two workers takes seconds."""
+    folder = tmp_path_factory.mktemp("sample-server")
+    database = folder / "directory.sqlite3"
+    shutil.copyfile(sqlite_sample, database)
+    headers = {
+        "anonymous": {},
+        "other partner": partner_key(database, "clinique-juridique"),
+        "owner": partner_key(database, "femmes-debout"),
+    }
+    metrics = folder / "metrics"
+    metrics.mkdir()
+    # A previous run's file: its counts must not add up with the new ones.
+    (metrics / "counter_1.db").write_bytes(b"stale")
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    with running_server(database, folder / "server.log", workers=2, **env) as server:
+        yield SampleServer(server, headers, metrics)

@@ -66,7 +66,7 @@ def test_try_it_out_runs_the_example_search_and_shows_ranked_options(server, bro
     answer = json.loads(body.text)
     assert answer["area"]["label"] == "Arrondissement 3"
     assert [option["rank"] for option in answer["options"]][:3] == [1, 2, 3]
-    assert answer["options"][0]["reasons"]
+    assert answer["providers"][answer["options"][0]["provider_id"]]["reasons"]
     assert answer["safe_entry_points"]
     status = operation.find_element(
         By.CSS_SELECTOR, ".live-responses-table tbody .response-col_status"

@@ -114,7 +114,7 @@ def test_a_write_on_one_instance_is_searched_on_another_within_a_second(postgis_
 
 def _found(base: str, search: dict) -> set[str]:
     answer = httpx.post(f"{base}/v1/referrals/search", json=search, timeout=10).json()
-    return {option["provider"]["id"] for option in answer["options"]}
+    return {option["provider_id"] for option in answer["options"]}
 
 
 @contextmanager

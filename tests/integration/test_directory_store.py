@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from referral_api import operations
 from referral_api.db import repository
-from referral_api.db.repository import ProviderQuery
 from referral_api.db.tables import ProviderRow
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.geometry import BBox
 from referral_api.domain.model import Status
+from referral_api.domain.queries import ProviderQuery
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
 from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
 

@@ -20,7 +20,7 @@ HOUSE_LOCATION = hsds_id("location", SAFE_HOUSE_ID)
 
 
 def _url(client) -> str:
-    return client.app.state.engine.url.render_as_string(hide_password=False)
+    return client.app.state.runtime.engine.url.render_as_string(hide_password=False)
 
 
 def _run(monkeypatch, url: str, *args: str) -> str:

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from referral_api.domain.access import ANONYMOUS, Viewer, as_seen_by
+from referral_api.domain.access import ANONYMOUS, Viewer, as_seen_by, seen
 from referral_api.domain.model import (
     AdminCodes,
     Modality,
@@ -58,3 +58,20 @@ def test_what_is_withheld_is_everything_that_would_locate_it():
 def test_entitled_viewers_see_the_entry_unchanged():
     assert as_seen_by(Viewer(organization_id="shelter-org"), SAFE_HOUSE) is SAFE_HOUSE
     assert as_seen_by(ANONYMOUS, PUBLIC_CLINIC) is PUBLIC_CLINIC
+
+
+@pytest.mark.parametrize(
+    ("viewer", "provider", "withheld"),
+    [
+        (ANONYMOUS, SAFE_HOUSE, True),
+        (Viewer(organization_id="other-org"), SAFE_HOUSE, True),
+        (Viewer(organization_id="shelter-org"), SAFE_HOUSE, False),
+        (Viewer(is_admin=True), SAFE_HOUSE, False),
+        (ANONYMOUS, PUBLIC_CLINIC, False),
+    ],
+)
+def test_seen_is_the_projection_and_says_so(viewer, provider, withheld):
+    shown = seen(viewer, provider)
+    assert shown.location_withheld is withheld
+    assert shown.provider == as_seen_by(viewer, provider)
+    assert (shown.provider.address is None) is withheld

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
 from referral_api.domain.access import ANONYMOUS, Viewer
+from referral_api.domain.changes import ChangeEvent
 from referral_api.domain.model import ServiceArea, Visibility
 from referral_api.editing import event_as_seen_by
 from tests.unit.builders import provider, square

@@ -1,11 +1,15 @@
 import math
 import random
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.geometry import (
+    BBOX_PATTERN,
     MAX_POLYGON_VERTICES,
     BBox,
     SpherePoint,
@@ -92,8 +96,9 @@ def test_valid_bbox_parses(text, expected):
         ("18.5,4.3,18.6", "four numbers"),
         ("18.5,4.3,18.6,4.4,1", "four numbers"),
         ("a,4.3,18.6,4.4", "four numbers"),
-        ("nan,4.3,18.6,4.4", "finite"),
-        ("18.5,4.3,inf,4.4", "finite"),
+        ("nan,4.3,18.6,4.4", "four numbers"),
+        ("18.5,4.3,inf,4.4", "four numbers"),
+        ("1e1,4.3,18.6,4.4", "four numbers"),
         ("18.5,-91,18.6,4.4", "WGS84"),
         ("181,4.3,182,4.4", "WGS84"),
         ("18.6,4.3,18.5,4.4", "west <= east"),
@@ -172,3 +177,27 @@ def test_a_ring_across_the_antimeridian_is_refused_and_its_cut_halves_accepted()
     west = [[[-180.0, -17.0], [-179.0, -17.0], [-179.0, -16.0], [-180.0, -16.0], [-180.0, -17.0]]]
     cut = {"type": "MultiPolygon", "coordinates": [east, west]}
     assert parse_service_area(cut, ("geometry",)).is_valid
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"-?[0-9]{1,4}(\.[0-9]{0,3})?", fullmatch=True),
+            st.from_regex(r"\d{1,2}", fullmatch=True),
+            st.text(alphabet="0123456789.-+e ", max_size=6),
+            st.sampled_from(["180", "180.0", "180.01", "90", "090", "-90.0", "90.5", "0"]),
+        ),
+        min_size=3,
+        max_size=5,
+    )
+)
+def test_the_documented_bbox_pattern_is_what_parse_reads(parts):
+    text = ",".join(parts)
+    try:
+        BBox.parse(text)
+        parsed = True
+    except InvalidInputError as error:
+        # The corners' order is the one rule the pattern cannot state.
+        parsed = "west <= east" in error.detail
+    assert bool(re.fullmatch(BBOX_PATTERN, text)) is parsed, text

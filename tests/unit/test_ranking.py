@@ -457,7 +457,7 @@ def test_remote_providers_have_no_distance_but_a_share_of_its_weight():
         service_area=ServiceArea(pcodes=("CF71",)),
     )
     option = run([hotline], needs=("psychosocial",)).options[0]
-    assert option.facts.distance_km is None
+    assert option.facts.seen.distance_km is None
     assert "remote" in codes(option.reasons)
 
 
@@ -550,12 +550,12 @@ def test_a_provider_changed_in_a_new_snapshot_is_matched_as_it_now_is():
     before = provider("clinic", ("medical.general", "psychosocial.pss"))
     index = index_of(before)
     asked = query(needs=("medical", "psychosocial"))
-    assert search(index, asked, WEIGHTS).options[0].facts.matched_needs == (
+    assert search(index, asked, WEIGHTS).options[0].facts.seen.matched_needs == (
         "medical",
         "psychosocial",
     )
     after = replace(before, services=(Service("medical.general"),))
     changed = index.with_changes([after], (), revision=2, last_sequence=1)
     [option] = search(changed, asked, WEIGHTS).options
-    assert option.facts.matched_needs == ("medical",)
-    assert [s.need for s in option.facts.services] == ["medical.general"]
+    assert option.facts.seen.matched_needs == ("medical",)
+    assert [s.need for s in option.facts.seen.services] == ["medical.general"]

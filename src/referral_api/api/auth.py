@@ -14,9 +14,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api.api.clients import client_of
+from referral_api.api.runtime import runtime_of
 from referral_api.db import repository
 from referral_api.domain.access import ANONYMOUS, Viewer
 from referral_api.domain.brake import FailureBrake
+from referral_api.domain.clock import utc_now
 from referral_api.domain.errors import AuthenticationError, RateLimitedError
 from referral_api.domain.keys import Role, key_id_of, matches
 
@@ -82,7 +84,7 @@ def _authenticate(engine: Engine, recent: RecentKeys, key: str) -> Viewer:
     )
     recent.remember(stored.secret_hash, viewer, time.monotonic())
     last = stored.last_used_at
-    if last is None or (repository.utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS:
+    if last is None or (utc_now() - last).total_seconds() > KEY_TOUCH_INTERVAL_SECONDS:
         with Session(engine) as session:
             _record_use(session, key_id)
     return viewer
@@ -111,19 +113,20 @@ async def get_viewer(
     """
     if credentials is None:
         return ANONYMOUS
+    runtime = runtime_of(request.app)
     try:
         return await run_in_threadpool(
             _authenticate,
-            request.app.state.engine,
-            request.app.state.recent_keys,
+            runtime.engine,
+            runtime.recent_keys,
             credentials.credentials,
         )
     except AuthenticationError:
-        brake: FailureBrake = request.app.state.auth_brake
+        brake: FailureBrake = runtime.auth_brake
         client = client_of(
             request.client.host if request.client else None,
             request.headers.getlist("x-forwarded-for"),
-            request.app.state.settings.trusted_proxies,
+            runtime.settings.trusted_proxies,
         )
         retry_after = brake.failed(client, time.monotonic())
         if retry_after is None:

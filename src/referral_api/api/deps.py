@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from referral_api.api.auth import ViewerDep, bearer, get_viewer
-from referral_api.api.search_schemas import RenderedParts
+from referral_api.api.problems import BODY_PROBLEMS, KEY_PROBLEMS
+from referral_api.api.runtime import runtime_of
+from referral_api.api.search_answer import RenderedParts
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.domain.access import Viewer
 from referral_api.domain.ranking import RankingWeights
@@ -24,7 +26,7 @@ from referral_api.editing import Actor
 
 async def get_engine(request: Request) -> Engine:
     """The app's database engine."""
-    engine: Engine = request.app.state.engine
+    engine: Engine = runtime_of(request.app).engine
     return engine
 
 
@@ -62,15 +64,16 @@ async def search_caller(request: Request) -> SearchCaller:
     declaring the key, and declare it for the docs with `SEARCH_OPENAPI`; the key goes
     through the same `bearer` scheme and `get_viewer` as everywhere else.
     """
-    engine: SearchEngine = request.app.state.search_engine
+    engine: SearchEngine = runtime_of(request.app).search_engine
     return SearchCaller(engine, await get_viewer(request, await bearer(request)))
 
 
 # What `search_caller` and the search language read, as the docs page shows it: the
-# optional partner key (it reveals confidential locations to whoever may see them) and
-# the language of the explanations.
+# optional partner key (it reveals confidential locations to whoever may see them; a key
+# that fails is answered 401, or 429 once braked) and the language of the explanations.
 SEARCH_OPENAPI: dict[str, Any] = {
-    "security": [{bearer.scheme_name: []}],
+    "security": [{}, {bearer.scheme_name: []}],
+    "responses": {**KEY_PROBLEMS, **BODY_PROBLEMS},
     "parameters": [
         {
             "name": "accept-language",

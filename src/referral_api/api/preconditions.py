@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
 
 from referral_api.domain.errors import (
     FieldProblem,
@@ -13,8 +17,24 @@ from referral_api.domain.errors import (
 
 # entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a list whose empty elements are allowed.
 _TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
-_LIST = re.compile(rf"[ \t]*(?:{_TAG}[ \t]*)?(?:,[ \t]*(?:{_TAG}[ \t]*)?)*")
+_LIST_SOURCE = rf"[ \t]*(?:{_TAG}[ \t]*)?(?:,[ \t]*(?:{_TAG}[ \t]*)?)*"
+_LIST = re.compile(_LIST_SOURCE)
 _TAGS = re.compile(rf"{_TAG}")
+
+# If-Match as the OpenAPI document states it: required, and exactly the lists parsed here
+# (`*` is not one: a change must name the revision it starts from).
+IF_MATCH_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "if-match",
+            "in": "header",
+            "required": True,
+            "description": 'The ETag of the entry as you read it, e.g. "3". Without it the '
+            "answer is 428; unless it names the entry's current ETag, 412.",
+            "schema": {"type": "string", "pattern": f"^{_LIST_SOURCE}$"},
+        }
+    ]
+}
 
 
 def _entity_tags(value: str) -> list[str] | None:
@@ -59,3 +79,24 @@ def not_modified(if_none_match: str | None, current: str) -> bool:
         return True
     tags = _entity_tags(if_none_match) or []
     return current.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedRevision:
+    """The If-Match of a write: the representation its change starts from."""
+
+    if_match: str | None
+
+    def check(self, current: str) -> None:
+        """Refuse the change unless If-Match names `current` (see `check_if_match`)."""
+        check_if_match(self.if_match, current)
+
+
+async def expected_revision(request: Request) -> ExpectedRevision:
+    """If-Match as sent. Read here rather than declared as a required header, so that its
+    absence is answered 428 (RFC 6585) rather than as a missing field; IF_MATCH_OPENAPI
+    documents it."""
+    return ExpectedRevision(request.headers.get("if-match"))
+
+
+ExpectedRevisionDep = Annotated[ExpectedRevision, Depends(expected_revision)]

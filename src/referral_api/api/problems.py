@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from referral_api.api.methods import allowed_methods
+from referral_api.api.runtime import runtime_of
 from referral_api.db.errors import domain_error
 from referral_api.domain.errors import (
     AmbiguousPlaceError,
@@ -22,6 +24,7 @@ from referral_api.domain.errors import (
     DirectoryUnavailableError,
     ForbiddenError,
     InvalidInputError,
+    InvalidParameterError,
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
@@ -44,6 +47,7 @@ class ProblemKind:
 
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INVALID_INPUT = ProblemKind("invalid-input", 422, "The request is not valid")
+INVALID_PARAMETER = ProblemKind("invalid-parameter", 400, "A query parameter is not valid")
 AMBIGUOUS_PLACE = ProblemKind("ambiguous-place", 422, "The place could not be resolved")
 UNAVAILABLE = ProblemKind("unavailable", 503, "The directory is unavailable")
 UNAUTHENTICATED = ProblemKind("unauthenticated", 401, "Authentication required")
@@ -58,6 +62,7 @@ INTERNAL = ProblemKind("internal-error", 500, "Internal error")
 # Most specific first: the first class an exception is an instance of decides.
 STATUS_TABLE: tuple[tuple[type[ReferralError], ProblemKind], ...] = (
     (AmbiguousPlaceError, AMBIGUOUS_PLACE),
+    (InvalidParameterError, INVALID_PARAMETER),
     (InvalidInputError, INVALID_INPUT),
     (NotFoundError, NOT_FOUND),
     (DirectoryUnavailableError, UNAVAILABLE),
@@ -153,7 +158,9 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     # Wherever a database failure escapes (a route's session or another's), it is answered
     # as what it means, never as a 500 whose log would carry the refused row.
     assert isinstance(error, SQLAlchemyError)
-    return await _domain_error(request, domain_error(error))
+    translated = domain_error(error)
+    runtime_of(request.app).metrics.database_error(_kind_of(translated).slug)
+    return await _domain_error(request, translated)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -177,6 +184,9 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     kind = ProblemKind(slug, error.status_code, phrase)
     detail = error.detail if isinstance(error.detail, str) and error.detail != phrase else None
     headers = dict(error.headers) if error.headers else None
+    if error.status_code == 405:
+        # Each route knows its own methods only; the path may be served by several.
+        headers = {**(headers or {}), "Allow": allowed_methods(request.app.routes, request.scope)}
     return problem_response(request, kind, detail, headers=headers)
 
 
@@ -194,21 +204,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": Problem, "description": "Invalid input", "content": {PROBLEM_JSON: {}}},
-}
-NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Not found", "content": {PROBLEM_JSON: {}}},
-}
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem statuses an operation may answer."""
+    """OpenAPI entries for the problem statuses an operation may answer.
+
+    Plain OpenAPI (no `model`, which FastAPI would file under application/json), so that
+    they serve in `responses` and `openapi_extra` alike; `api.openapi` adds the schema.
+    """
     return {
-        status: {
-            "model": Problem,
+        str(status): {
             "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_JSON: {}},
+            "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
         for status in statuses
     }
+
+
+# What any request may meet before its operation runs: a key that fails (401, or 429 once
+# braked), a field that is not valid (422), a database that cannot be reached (503).
+KEY_PROBLEMS = problem_responses(401, 429)
+PROBLEM_RESPONSES = problem_responses(422, 503)
+# A body that cannot be read (400: not UTF-8, say) or is too large (413).
+BODY_PROBLEMS = problem_responses(400, 413)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from referral_api.documents import Location, ProviderProperties
+from referral_api.domain.access import Viewer, seen
 from referral_api.domain.model import AdminArea, Provider
 from referral_api.domain.taxonomy import Need
 
@@ -31,13 +32,15 @@ class ProviderOut(ProviderProperties):
     updated_at: datetime | None = Field(description="Set by the server on every write")
 
     @classmethod
-    def of_provider(cls, provider: Provider, *, withheld: bool) -> ProviderOut:
-        """The response for `provider`, already reduced to what the caller may see."""
+    def seen_by(cls, viewer: Viewer, provider: Provider) -> ProviderOut:
+        """The response for `provider` as `viewer` may see it."""
+        shown = seen(viewer, provider)
+        provider = shown.provider
         return cls(
             **dict(ProviderProperties.of(provider)),
             id=provider.id,
             location=Location.of(provider),
-            location_withheld=withheld,
+            location_withheld=shown.location_withheld,
             revision=provider.revision,
             created_at=provider.created_at,
             updated_at=provider.updated_at,

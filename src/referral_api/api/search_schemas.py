@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
-import orjson
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,14 +14,10 @@ from referral_api.documents import (
     ContactsDocument,
     Location,
     Moment,
-    ProviderProperties,
     ServiceDocument,
 )
-from referral_api.domain.access import Viewer, as_seen_by
-from referral_api.domain.directory import Entry
-from referral_api.domain.explanations import Note
-from referral_api.domain.model import Modality, Provider, Service, Sex
-from referral_api.domain.ranking import Option, TimeSinceIncident
+from referral_api.domain.model import Modality, Sex
+from referral_api.domain.ranking import TimeSinceIncident
 from referral_api.domain.taxonomy import get_need
 
 # A real case from the shipped sample, so that "Try it out" on /docs returns ranked options.
@@ -122,178 +116,78 @@ class SearchRequest(BaseModel):
         return value
 
 
-class NoteOut(BaseModel):
-    """A reason or a warning."""
+# Reasons and warnings: a stable code (for systems) and its sentence in the answer's language
+# (for people), most important first. A code appears at most once per option.
+NOTES_DESCRIPTION = "Code (stable, for systems) to sentence (in the answer's language)"
+Notes = dict[str, str]
 
-    code: str = Field(description="Stable code, for systems")
-    message: str = Field(description="Sentence in the requested language, for people")
 
+class ProviderBasics(BaseModel):
+    """What a caseworker needs to make the referral; fields at their default are left out."""
 
-class ProviderSummary(BaseModel):
-    """What a caseworker needs to make the referral."""
-
-    id: uuid.UUID
     name: str
     organization_id: str
     modality: Modality
-    location: Location | None
-    location_withheld: bool
-    address: str | None
-    admin: AdminCodesDocument
-    contacts: ContactsDocument
-    opening_hours: str | None
-    languages: list[str]
-    accessibility: list[str]
-    last_verified_at: datetime | None
+    location: Location | None = None
+    location_withheld: bool = Field(
+        default=False, description="True when its location is confidential to this caller"
+    )
+    address: str | None = None
+    admin: AdminCodesDocument = Field(default_factory=AdminCodesDocument)
+    contacts: ContactsDocument = Field(default_factory=ContactsDocument)
+    opening_hours: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    accessibility: list[str] = Field(default_factory=list)
+    last_verified_at: datetime | None = None
     verification: str
 
 
-DISTANCE_BANDS = ((2.0, "under 2 km"), (5.0, "2-5 km"), (10.0, "5-10 km"), (25.0, "10-25 km"))
+class ProviderCard(ProviderBasics):
+    """A provider of the answer, given once however many lists hold it, with what the rules
+    found of it for this case."""
+
+    services: list[ServiceDocument] = Field(
+        description="Its services that answer the needs of its card (fields at their default "
+        "left out)"
+    )
+    distance_km: float | None = Field(
+        default=None, description="Rounded; absent for remote and confidential providers"
+    )
+    distance_band: str | None = Field(
+        default=None, description="Given instead of a distance when confidential"
+    )
+    open_now: bool | None = Field(default=None, description="Absent when the hours are unknown")
+    next_change_at: datetime | None = Field(
+        default=None, description="When it next opens or closes, if it does"
+    )
+    safe_entry_point: bool = Field(default=False, description="Case management or a hotline")
+    matched_needs: list[str] = Field(description="The requested needs it answers")
+    summary: str = Field(description="The option in one line, in the answer's language")
+    reasons: Notes = Field(description=f"Why it is offered, urgency first. {NOTES_DESCRIPTION}")
+    warnings: Notes = Field(description=f"What to know before referring. {NOTES_DESCRIPTION}")
 
 
-def distance_band(distance: float) -> str:
-    """A coarse band for a distance that must not be given exactly."""
-    for limit, label in DISTANCE_BANDS:
-        if distance < limit:
-            return label
-    return "over 25 km"
-
-
-class OptionOut(BaseModel):
-    """One ranked referral option."""
+class RankedOption(BaseModel):
+    """A place in one list of the answer; the provider itself is in `providers`."""
 
     rank: int
-    provider: ProviderSummary
-    services: list[ServiceDocument] = Field(description="The services that answer the request")
-    matched_needs: list[str]
-    distance_km: float | None = Field(description="Rounded; null for remote and confidential")
-    distance_band: str | None = Field(description="Given instead of a distance when confidential")
-    open_now: bool | None = Field(description="Null when the hours are unknown")
-    next_change_at: datetime | None = Field(description="When it next opens or closes")
+    provider_id: uuid.UUID = Field(description="Its key in `providers`")
+    matched_needs: list[str] | None = Field(
+        default=None,
+        description="The requested needs it answers in this list, when not those of its card",
+    )
     score: float
-    safe_entry_point: bool
-    reasons: list[NoteOut]
-    warnings: list[NoteOut]
-
-
-NOTES_KEPT = 100_000
-
-
-class RenderedParts:
-    """Response parts that depend on the provider alone, built once per directory snapshot.
-
-    Providers come back in answer after answer; their summaries and service documents
-    are validated and serialized the first time and reused until the snapshot changes.
-    Notes repeat too: each (note, language) is serialized once.
-    """
-
-    def __init__(self) -> None:
-        self._snapshot: object = None
-        self._summaries: dict[tuple[str, bool], orjson.Fragment] = {}
-        self._services: dict[int, tuple[Service, orjson.Fragment]] = {}
-        self._notes: dict[str, dict[Note, orjson.Fragment]] = {}
-
-    def for_snapshot(self, snapshot: object) -> RenderedParts:
-        """Forget everything when the snapshot changed."""
-        if snapshot is not self._snapshot:
-            self._snapshot = snapshot
-            self._summaries = {}
-            self._services = {}
-        return self
-
-    def summary(self, entry: Entry, viewer: Viewer, withheld: bool) -> orjson.Fragment:
-        """The provider's summary as JSON, seen with or without its location."""
-        key = (entry.id_text, withheld)
-        found = self._summaries.get(key)
-        if found is None:
-            summary = _summary(as_seen_by(viewer, entry.exact), withheld)
-            found = self._summaries[key] = orjson.Fragment(summary.model_dump_json())
-        return found
-
-    def service(self, service: Service) -> orjson.Fragment:
-        """The document of a service as JSON."""
-        found = self._services.get(id(service))
-        # The service is kept alongside so that its id cannot be reused while cached.
-        if found is None or found[0] is not service:
-            document = orjson.Fragment(ServiceDocument.of(service).model_dump_json())
-            found = self._services[id(service)] = (service, document)
-        return found[1]
-
-    def notes(self, notes: tuple[Note, ...], lang: str) -> list[orjson.Fragment]:
-        """Notes as JSON in `lang`."""
-        cache = self._notes.get(lang)
-        if cache is None or len(cache) >= NOTES_KEPT:  # distances, times and days make many
-            cache = self._notes[lang] = {}
-        out = []
-        for item in notes:
-            found = cache.get(item)
-            if found is None:
-                text = {"code": item.code, "message": item.message(lang)}
-                found = cache[item] = orjson.Fragment(orjson.dumps(text))
-            out.append(found)
-        return out
-
-
-class OptionRenderer:
-    """The options of one answer for orjson, in the shape of `OptionOut`, as `viewer` sees them.
-
-    An option often appears in several lists of an answer (overall, per need, one-stop)
-    under different ranks; all but its rank is rendered once.
-    """
-
-    def __init__(self, parts: RenderedParts, viewer: Viewer, lang: str) -> None:
-        self.parts = parts
-        self.viewer = viewer
-        self.lang = lang
-        self._bodies: dict[int, dict[str, Any]] = {}
-
-    def __call__(self, options: Iterable[Option]) -> list[dict[str, Any]]:
-        """The options, in order."""
-        out = []
-        for option in options:
-            # An option's notes follow from its facts, so the facts identify the body.
-            body = self._bodies.get(id(option.facts))
-            if body is None:
-                body = self._bodies[id(option.facts)] = self._body(option)
-            out.append({"rank": option.rank, **body})
-        return out
-
-    def _body(self, option: Option) -> dict[str, Any]:
-        facts, parts, lang = option.facts, self.parts, self.lang
-        withheld = not self.viewer.may_locate(facts.entry.exact)
-        distance = facts.distance_km
-        return {
-            "provider": parts.summary(facts.entry, self.viewer, withheld),
-            "services": [parts.service(service) for service in facts.services],
-            "matched_needs": list(facts.matched_needs),
-            "distance_km": None if distance is None or withheld else round(distance, 1),
-            "distance_band": distance_band(distance) if distance is not None and withheld else None,
-            "open_now": facts.hours.is_open,
-            "next_change_at": facts.hours.next_change_at,
-            "score": round(facts.score, 3),
-            "safe_entry_point": option.is_safe_entry,
-            "reasons": parts.notes(option.reasons, lang),
-            "warnings": parts.notes(option.warnings, lang),
-        }
-
-
-def _summary(provider: Provider, withheld: bool) -> ProviderSummary:
-    stated = ProviderProperties.of(provider)
-    return ProviderSummary(
-        id=provider.id,
-        name=provider.name,
-        organization_id=provider.organization_id,
-        modality=provider.modality,
-        location=Location.of(provider),
-        location_withheld=withheld,
-        address=provider.address,
-        admin=stated.admin,
-        contacts=stated.contacts,
-        opening_hours=provider.opening_hours,
-        languages=stated.languages,
-        accessibility=stated.accessibility,
-        last_verified_at=provider.last_verified_at,
-        verification=provider.verification,
+    tier: Literal[0, 1] = Field(
+        description="Urgency tier: 1 when it cannot give PEP (within 72 h) or emergency "
+        "contraception (72 to 120 h) and others can; ordered before the score in medical lists"
+    )
+    services: list[ServiceDocument] | None = Field(
+        default=None, description="With `matched_needs`: the services that answer them"
+    )
+    warnings: Notes = Field(
+        default_factory=dict,
+        description="What this list adds: the limit an entry point given for want of any other "
+        "breaks",
     )
 
 
@@ -302,7 +196,7 @@ class NeedPathway(BaseModel):
 
     need: str
     label: str
-    options: list[OptionOut]
+    options: list[RankedOption]
 
 
 class ResolvedArea(BaseModel):
@@ -327,11 +221,15 @@ class SearchResponse(BaseModel):
     time_since_incident: TimeSinceIncident
     evaluated_at: datetime
     lang: str
-    options: list[OptionOut] = Field(description="All matching options, best first")
+    options: list[RankedOption] = Field(description="All matching options, best first")
     pathway: list[NeedPathway] = Field(description="With several needs: the best per need")
-    one_stop: list[OptionOut] = Field(description="With several needs: providers covering many")
-    safe_entry_points: list[OptionOut] = Field(
-        description="Case management or a hotline covering the place: always at least one"
+    one_stop: list[RankedOption] = Field(description="With several needs: providers covering many")
+    safe_entry_points: list[RankedOption] = Field(
+        description="Case management or a hotline covering the place, open to this survivor "
+        "and within the asked distance: always at least one, with a warning if it breaks a limit"
+    )
+    providers: dict[uuid.UUID, ProviderCard] = Field(
+        description="Every provider the lists refer to, once, by id"
     )
     explanation: Explanation | None = None
     directory_revision: int

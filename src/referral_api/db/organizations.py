@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from referral_api.db import repository
+from referral_api.db import providers
 from referral_api.db.repository import utc_now
 from referral_api.db.tables import AdminEventRow, ApiKeyRow, OrganizationRow
 from referral_api.domain.model import Organization
@@ -19,8 +19,8 @@ from referral_api.domain.model import Organization
 def get_organization(*, session: Session, organization_id: str) -> Organization | None:
     """The organization with that id, or None."""
     row = session.get(OrganizationRow, organization_id)
-    # One translation of a row for both modules (repository.py is the older home).
-    return None if row is None else repository._organization(row)
+    # One translation of a row for both modules (db/providers.py holds organizations' rows).
+    return None if row is None else providers._organization(row)
 
 
 @dataclass(frozen=True, slots=True)

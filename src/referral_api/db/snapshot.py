@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,16 @@ logger = logging.getLogger("referral_api.snapshot")
 
 # Writes applied to a snapshot before its spatial indexes are rebuilt from scratch.
 INCREMENTAL_LIMIT = 500
+
+
+class SnapshotObserver(Protocol):
+    """Told when a worker swaps in a snapshot, or cannot reach the database to check one."""
+
+    def snapshot_swapped(self, index: DirectoryIndex, build_seconds: float) -> None:
+        """A new snapshot is now searched."""
+
+    def snapshot_unreachable(self) -> None:
+        """A refresh or a revision check failed on the database."""
 
 
 class DirectorySnapshots:
@@ -42,17 +53,18 @@ class DirectorySnapshots:
         max_distance_km: float,
         check_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        observer: SnapshotObserver | None = None,
     ) -> None:
         self._engine = engine
         self._localities = tuple(localities)
         self._max_distance_km = max_distance_km
         self._check_interval = check_interval
         self._clock = clock
+        self._observer = observer
         self._build_lock = threading.Lock()
         self._check_lock = threading.Lock()
         self._index: DirectoryIndex | None = None
         self._checked_at = float("-inf")
-        self._rebuilding = False
         self.last_build_seconds = 0.0
 
     def _revision(self) -> int:
@@ -118,41 +130,52 @@ class DirectorySnapshots:
         slightly stale directory serves survivors better than none.
         """
         with self._build_lock:
+            before = self._index
             try:
                 updated = self._updated(self._index) if self._index is not None else None
                 self._index = updated if updated is not None else self._build()
             except SQLAlchemyError as error:
+                if self._observer is not None:
+                    self._observer.snapshot_unreachable()
                 if self._index is None:
                     raise DirectoryUnavailableError("The directory cannot be loaded") from error
                 logger.warning("directory unreachable; searching the last snapshot")
+            if self._observer is not None and self._index is not before:
+                self._observer.snapshot_swapped(self._index, self.last_build_seconds)
             self._checked_at = self._clock()
             return self._index
 
-    def _rebuild_in_background(self) -> None:
-        try:
-            self.refresh()
-        finally:
-            self._rebuilding = False
+    @property
+    def built(self) -> bool:
+        """Whether a snapshot is there to search (else `current` builds one, and waits)."""
+        return self._index is not None
 
     def current(self) -> DirectoryIndex:
-        """The snapshot to search; a change seen in the database starts a background rebuild."""
+        """The snapshot to search. Once there is one, it never waits on the database: when
+        a check is due, a background thread reads the revision and refreshes if it moved."""
         index = self._index
         if index is None:
             return self.refresh()
         now = self._clock()
-        if now - self._checked_at < self._check_interval or self._rebuilding:
+        if now - self._checked_at < self._check_interval:
             return index
+        # Released by the checking thread when it is done: one check at a time.
         if not self._check_lock.acquire(blocking=False):
             return index
+        self._checked_at = now
+        threading.Thread(target=self._check_in_background, args=(index,), daemon=True).start()
+        return index
+
+    def _check_in_background(self, index: DirectoryIndex) -> None:
         try:
-            self._checked_at = now
-            changed = self._revision() != index.revision
-        except SQLAlchemyError:
-            changed = False
-            logger.warning("directory unreachable; searching the last snapshot")
+            try:
+                changed = self._revision() != index.revision
+            except SQLAlchemyError:
+                changed = False
+                if self._observer is not None:
+                    self._observer.snapshot_unreachable()
+                logger.warning("directory unreachable; searching the last snapshot")
+            if changed:
+                self.refresh()
         finally:
             self._check_lock.release()
-        if changed:
-            self._rebuilding = True
-            threading.Thread(target=self._rebuild_in_background, daemon=True).start()
-        return index

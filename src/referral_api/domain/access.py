@@ -43,3 +43,18 @@ ANONYMOUS = Viewer()
 def as_seen_by(viewer: Viewer, provider: Provider) -> Provider:
     """The provider as `viewer` may see it: whole, or withheld to its public projection."""
     return provider if viewer.may_locate(provider) else withheld(provider)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A provider as one caller may see it, and whether its location was withheld."""
+
+    provider: Provider
+    location_withheld: bool
+
+
+def seen(viewer: Viewer, provider: Provider) -> Seen:
+    """`provider` as `viewer` sees it: whole, or its public projection, saying which."""
+    if viewer.may_locate(provider):
+        return Seen(provider, location_withheld=False)
+    return Seen(withheld(provider), location_withheld=True)

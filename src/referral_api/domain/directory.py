@@ -68,18 +68,18 @@ class Entry:
     has_declared_area: bool
 
 
-# Providers share a few sets of needs, languages and hours among thousands. Search reads
-# them for every nearby provider: one shared object each stays in the CPU cache, where a
-# copy per provider is a memory fetch per provider.
-_SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}
+class _SharedSets(dict[frozenset[str], frozenset[str]]):
+    """Providers share a few sets of needs, languages and P-codes among thousands. Search
+    reads them for every nearby provider: one shared object each stays in the CPU cache,
+    where a copy per provider is a memory fetch per provider. A directory and the snapshots
+    made from it by writes share one table, dropped with the last of them."""
+
+    def __call__(self, values: Iterable[str]) -> frozenset[str]:
+        found = frozenset(values)
+        return self.setdefault(found, found)
 
 
-def _shared(values: Iterable[str]) -> frozenset[str]:
-    found = frozenset(values)
-    return _SHARED_SETS.setdefault(found, found)
-
-
-def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
+def _entry(exact: Provider, gazetteer: Gazetteer, shared: _SharedSets) -> Entry:
     provider = public_projection(exact, gazetteer.chain, gazetteer.units_of_cell)
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
@@ -89,7 +89,7 @@ def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
     for pcode in area.pcodes:
         ancestors.update(gazetteer.chain(pcode)[1:])
     capabilities = {cap for service in provider.services for cap in service.capabilities}
-    needs = _shared(provider.need_codes)
+    needs = shared(provider.need_codes)
     hours = provider.opening_hours
     # Zone names hold no spaces: the key is unambiguous.
     hours_key = sys.intern(f"{provider.timezone} {hours}") if hours else None
@@ -105,8 +105,8 @@ def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
         lat=provider.lat,
         needs=needs,
         area_shape=shape_,
-        area_pcodes=_shared(area.pcodes),
-        area_ancestors=_shared(ancestors),
+        area_pcodes=shared(area.pcodes),
+        area_ancestors=shared(ancestors),
         hours_key=hours_key,
         always_open=is_always_open(hours),
         can_pep="medical.pep" in needs or "pep" in capabilities,
@@ -116,8 +116,8 @@ def _entry(exact: Provider, gazetteer: Gazetteer) -> Entry:
         is_active=provider.status is Status.ACTIVE,
         all_free=all(service.cost is Cost.FREE for service in provider.services),
         walk_in_only=all(service.access is Access.WALK_IN for service in provider.services),
-        languages=_shared(provider.languages),
-        accessibility=_shared(provider.accessibility),
+        languages=shared(provider.languages),
+        accessibility=shared(provider.accessibility),
         verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,
         has_declared_area=area.is_declared or cells is not None,
         is_safe_entry="case_management" in needs
@@ -286,7 +286,8 @@ class DirectoryIndex:
         self._extra: frozenset[int] = frozenset()
         self._extra_rows = _NO_ROWS
         self._removed: frozenset[int] = frozenset()
-        self.entries: list[Entry] = [_entry(p, gazetteer) for p in providers]
+        self._shared_sets = _SharedSets()
+        self.entries: list[Entry] = [_entry(p, gazetteer, self._shared_sets) for p in providers]
         self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
         self._rows = _RowArrays.of(self.entries)
         public, confidential = _LayerBuilder(), _LayerBuilder()
@@ -362,7 +363,7 @@ class DirectoryIndex:
         extra, gone = set(self._extra), set(self._removed)
         updated: dict[int, Entry] = {}
         for provider in changed:
-            entry = _entry(provider, self.gazetteer)
+            entry = _entry(provider, self.gazetteer, self._shared_sets)
             row = new.by_id.get(entry.id_text)
             if row is None:
                 row = new.by_id[entry.id_text] = len(new.entries)

@@ -34,6 +34,10 @@ class InvalidInputError(ReferralError):
         self.problems = tuple(problems)
 
 
+class InvalidParameterError(InvalidInputError):
+    """A query parameter that is unknown or malformed where a standard asks for a 400 (OGC API)."""
+
+
 class AmbiguousPlaceError(InvalidInputError):
     """A place name that matches several places, or none; the candidates help the caller."""
 

@@ -79,6 +79,10 @@ class _Entry:
     level: int
 
 
+# Grid cells whose areas are remembered: a country of 600,000 km² has about 20,000.
+CENTRES_KEPT = 65_536
+
+
 class Gazetteer:
     """Admin areas (with polygons where known) and localities, indexed for look-ups."""
 
@@ -89,6 +93,7 @@ class Gazetteer:
         self._shapes: list[BaseGeometry] = [geometry for _, geometry in polygons]
         self._tree = STRtree(self._shapes) if self._shapes else None
         self._footprints: dict[str, CellArea] = {}
+        self._centre_pcodes: dict[tuple[float, float], tuple[str, ...]] = {}
         self._names: dict[str, list[_Entry]] = {}
         for area in areas:
             entry = _Entry(area.name, area.pcode, area.label_lon, area.label_lat, area.level)
@@ -155,7 +160,13 @@ class Gazetteer:
         """
         lon, lat = snap(place.lon, place.lat)
         if place.area is None or not place.pcodes:
-            return Place(lon, lat, self.pcodes_at(lon, lat), place.label)
+            # Every search from a cell asks for its centre's areas: look them up once.
+            pcodes = self._centre_pcodes.get((lon, lat))
+            if pcodes is None:
+                if len(self._centre_pcodes) >= CENTRES_KEPT:
+                    self._centre_pcodes.clear()
+                pcodes = self._centre_pcodes[(lon, lat)] = self.pcodes_at(lon, lat)
+            return Place(lon, lat, pcodes, place.label)
         pcode = place.pcodes[0]
         cells = self._footprints.get(pcode)
         if cells is None:  # at most one per area of the gazetteer

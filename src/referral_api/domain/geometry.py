@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -83,6 +84,16 @@ def degrees_around(lat: float, radius_km: float) -> tuple[float, float]:
     return dlon, dlat
 
 
+# Degrees as a bbox takes them: ASCII decimals, no exponent, no sign but a minus, spaces
+# around.
+_DEGREES = re.compile(r" *-?[0-9]{1,3}(?:\.[0-9]+)? *")
+_LON = r" *-?(?:(?:[0-9]{1,2}|0[0-9][0-9]|1[0-7][0-9])(?:\.[0-9]+)?|180(?:\.0+)?) *"
+_LAT = r" *-?(?:(?:[0-8]?[0-9]|0[0-8][0-9])(?:\.[0-9]+)?|0?90(?:\.0+)?) *"
+# What `BBox.parse` reads, ranges included, for the OpenAPI document (a test holds the two
+# to each other); the order of the corners it cannot say.
+BBOX_PATTERN = f"^{_LON},{_LAT},{_LON},{_LAT}$"
+
+
 @dataclass(frozen=True, slots=True)
 class BBox:
     """A lon/lat bounding box (west, south, east, north), not crossing the antimeridian."""
@@ -101,18 +112,12 @@ class BBox:
                 "bbox must be four numbers: west,south,east,north",
                 (FieldProblem(("bbox",), "expected 4 comma-separated numbers"),),
             )
-        try:
-            west, south, east, north = (float(part) for part in parts)
-        except ValueError:
+        if not all(_DEGREES.fullmatch(part) for part in parts):
             raise InvalidInputError(
                 "bbox must be four numbers: west,south,east,north",
                 (FieldProblem(("bbox",), "not a number"),),
-            ) from None
-        values = (west, south, east, north)
-        if not all(math.isfinite(value) for value in values):
-            raise InvalidInputError(
-                "bbox values must be finite", (FieldProblem(("bbox",), "not finite"),)
             )
+        west, south, east, north = (float(part) for part in parts)
         in_range = -180 <= west <= 180 and -180 <= east <= 180
         in_range = in_range and -90 <= south <= 90 and -90 <= north <= 90
         if not in_range:

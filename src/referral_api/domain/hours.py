@@ -85,34 +85,13 @@ def validate_timezone(name: str, where: tuple[str | int, ...]) -> str:
     return name
 
 
-# States already worked out, each with the span of moments it holds for: from the moment it
-# was computed until its next change. Searches arrive at ever-new moments (now), yet a
-# state stays the same for hours, so most lookups land inside a known span.
-_KNOWN_STATES: dict[tuple[str, str], tuple[float, float, OpenState]] = {}
-_KNOWN_STATES_LIMIT = 8192
-# Without a next change in sight, trust a state a day: the parser's lookahead is approximate.
-_UNCHANGING_TRUST_SECONDS = 86400.0
-
-
 def open_state(expression: str | None, timezone: str, at: datetime) -> OpenState:
     """Evaluate `expression` at the aware moment `at` in the provider's time zone."""
     if not expression:
         return UNKNOWN
     if expression == ALWAYS_OPEN:
         return ROUND_THE_CLOCK
-    key = (expression, timezone)
-    moment = at.timestamp()
-    known = _KNOWN_STATES.get(key)
-    if known is not None and known[0] <= moment < known[1]:
-        return known[2]
-    state = _evaluate(expression, timezone, at)
-    if state.is_open is not None:
-        change = state.next_change_ts
-        until = change if change is not None else moment + _UNCHANGING_TRUST_SECONDS
-        if len(_KNOWN_STATES) >= _KNOWN_STATES_LIMIT:
-            _KNOWN_STATES.clear()
-        _KNOWN_STATES[key] = (moment, until, state)
-    return state
+    return _evaluate(expression, timezone, at)
 
 
 def _evaluate(expression: str, timezone: str, at: datetime) -> OpenState:

@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 PREFIX = "rk"
@@ -49,3 +50,16 @@ def digest(text: str) -> str:
 def matches(text: str, stored_digest: str) -> bool:
     """Whether a presented key is the one whose digest is stored (in constant time)."""
     return hmac.compare_digest(digest(text), stored_digest)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key as stored: never the key itself."""
+
+    key_id: str
+    organization_id: str
+    role: str
+    secret_hash: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

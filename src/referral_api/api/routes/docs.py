@@ -23,6 +23,8 @@ _ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 PROBLEM_TYPES = {
     "invalid-input": "A field of the request is missing, malformed or breaks a rule; "
     "`errors` lists each one with its location.",
+    "invalid-parameter": "A query parameter is unknown or malformed (OGC API – Features "
+    "answers 400 for both); `errors` names it.",
     "ambiguous-place": "The place name matched several places or none; `candidates` lists "
     "the names that would work.",
     "not-found": "Nothing exists at that address (or it is not visible to the caller).",

@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import ActorDep, SessionDep
-from referral_api.api.preconditions import check_if_match
-from referral_api.api.problems import problem_responses
-from referral_api.api.routes.providers import etag
+from referral_api.api.etags import etag_of
+from referral_api.api.openapi import OPTIONAL_KEY
+from referral_api.api.preconditions import IF_MATCH_OPENAPI, ExpectedRevision, ExpectedRevisionDep
+from referral_api.api.problems import KEY_PROBLEMS, problem_responses
+from referral_api.api.runtime import runtime_of
 from referral_api.api.schemas import ChangeList, ChangeOut, ProviderOut
-from referral_api.db.repository import ChangeEvent
 from referral_api.documents import ProviderDocument
-from referral_api.domain.access import Viewer, as_seen_by
+from referral_api.domain.access import Viewer
+from referral_api.domain.changes import ChangeEvent
 from referral_api.domain.model import Provider
 
 router = APIRouter(prefix="/v1", tags=["Partners"])
@@ -26,34 +28,22 @@ router = APIRouter(prefix="/v1", tags=["Partners"])
 ProviderId = Annotated[
     uuid.UUID, Path(description="The provider's id, as listed by GET /v1/providers")
 ]
-IfMatch = Annotated[
-    str | None,
-    Header(description='The ETag of the entry as you read it, e.g. "3" (required)'),
-]
 # The largest change sequence: `change_event.sequence` is a 32-bit INTEGER on PostgreSQL,
 # which refuses to compare it with anything larger.
 MAX_SEQUENCE = 2**31 - 1
-WRITE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428, 429)
+CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503)
+DELETE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428, 429, 503)
+ACTION_PROBLEMS = problem_responses(401, 403, 404, 409, 422, 429, 503)
 
 
-def _out(provider: Provider, viewer: Viewer) -> ProviderOut:
-    return ProviderOut.of_provider(
-        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
-    )
-
-
-def _if_match(if_match: str | None, viewer: Viewer) -> editing.Precondition:
+def _if_match(expected: ExpectedRevision, viewer: Viewer) -> editing.Precondition:
     # Checked against the entry as the writer would read it, once they may change it.
-    return lambda current: check_if_match(if_match, etag(_out(current, viewer)))
+    return lambda current: expected.check(etag_of(ProviderOut.seen_by(viewer, current)))
 
 
-def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 200) -> JSONResponse:
-    # The writer's own instance searches the new entry at once.
-    request.app.state.snapshots.refresh()
-    body = _out(provider, viewer)
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=code, headers={"ETag": etag(body)}
-    )
+def _answer(provider: Provider, viewer: Viewer) -> JSONResponse:
+    body = ProviderOut.seen_by(viewer, provider)
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag_of(body)})
 
 
 @router.post(
@@ -69,7 +59,7 @@ def _answer(provider: Provider, viewer: Viewer, request: Request, code: int = 20
         "a short lease (30 seconds by default): retry with the same key then."
     ),
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 409, 413, 422, 429),
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, 503),
 )
 def create_provider(
     document: ProviderDocument,
@@ -84,15 +74,14 @@ def create_provider(
     """Add a provider."""
     answer, replayed = editing.create_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         document=document,
         actor=actor,
-        render=lambda provider: _out(provider, viewer).model_dump(mode="json"),
+        render=lambda provider: ProviderOut.seen_by(viewer, provider).model_dump(mode="json"),
         idempotency_key=idempotency_key,
-        lease=timedelta(seconds=request.app.state.settings.idempotency_lease_seconds),
+        lease=timedelta(seconds=runtime_of(request.app).settings.idempotency_lease_seconds),
     )
-    if not replayed:
-        request.app.state.snapshots.refresh()
-    headers = {"ETag": f'"{answer["revision"]}"', "Location": f"/v1/providers/{answer['id']}"}
+    headers = {"ETag": etag_of(answer), "Location": f"/v1/providers/{answer['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(answer, status_code=201, headers=headers)
@@ -103,7 +92,8 @@ def create_provider(
     summary="Replace a provider",
     description="Replace the whole entry. `If-Match` with the ETag you read is required.",
     response_model=ProviderOut,
-    responses=WRITE_PROBLEMS,
+    responses=CHANGE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def replace_provider(
     provider_id: ProviderId,
@@ -112,17 +102,18 @@ def replace_provider(
     session: SessionDep,
     viewer: ViewerDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> JSONResponse:
     """Replace a provider."""
     provider = editing.change_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         document=document,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.patch(
@@ -133,7 +124,8 @@ def replace_provider(
         "optional field. `If-Match` with the ETag you read is required."
     ),
     response_model=ProviderOut,
-    responses=WRITE_PROBLEMS,
+    responses=CHANGE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def patch_provider(
     provider_id: ProviderId,
@@ -145,17 +137,18 @@ def patch_provider(
     session: SessionDep,
     viewer: ViewerDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> JSONResponse:
     """Change some fields of a provider."""
     provider = editing.patch_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         patch=patch,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.delete(
@@ -166,23 +159,24 @@ def patch_provider(
         "Take the entry out of the directory and of search. It can be restored; the change "
         "feed carries the deletion. `If-Match` is required."
     ),
-    responses=WRITE_PROBLEMS,
+    responses=DELETE_PROBLEMS,
+    openapi_extra=IF_MATCH_OPENAPI,
 )
 def delete_provider(
     provider_id: ProviderId,
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    if_match: IfMatch = None,
+    expected: ExpectedRevisionDep,
 ) -> Response:
     """Remove a provider."""
     editing.delete_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
-        precondition=_if_match(if_match, actor.viewer),
+        precondition=_if_match(expected, actor.viewer),
         actor=actor,
     )
-    request.app.state.snapshots.refresh()
     return Response(status_code=204)
 
 
@@ -191,7 +185,7 @@ def delete_provider(
     summary="Restore a removed provider",
     description="Bring back an entry removed by mistake.",
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 404, 409, 429),
+    responses=ACTION_PROBLEMS,
 )
 def restore_provider(
     provider_id: ProviderId,
@@ -203,10 +197,11 @@ def restore_provider(
     """Restore a removed provider."""
     provider = editing.restore_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 @router.post(
@@ -217,7 +212,7 @@ def restore_provider(
         "by your organization. Entries not verified for 90 days are demoted in search."
     ),
     response_model=ProviderOut,
-    responses=problem_responses(401, 403, 404, 409, 429),
+    responses=ACTION_PROBLEMS,
 )
 def verify_provider(
     provider_id: ProviderId,
@@ -229,10 +224,11 @@ def verify_provider(
     """Confirm a provider is still right."""
     provider = editing.verify_provider(
         session=session,
+        search=runtime_of(request.app).snapshots,
         provider_id=provider_id,
         actor=actor,
     )
-    return _answer(provider, viewer, request)
+    return _answer(provider, viewer)
 
 
 def _change(event: ChangeEvent) -> ChangeOut:
@@ -258,7 +254,7 @@ def _change(event: ChangeEvent) -> ChangeOut:
     description="Every change of the entry, who made it and what changed. For the entry's "
     "own organization and admins.",
     response_model=ChangeList,
-    responses=problem_responses(401, 403, 404, 429),
+    responses=problem_responses(401, 403, 404, 422, 429, 503),
 )
 def provider_history(provider_id: ProviderId, session: SessionDep, viewer: ViewerDep) -> ChangeList:
     """History of a provider."""
@@ -280,7 +276,8 @@ def provider_history(provider_id: ProviderId, session: SessionDep, viewer: Viewe
         "nothing you may see has `changes_withheld` true and null documents."
     ),
     response_model=ChangeList,
-    responses=problem_responses(401, 422, 429),
+    responses={**KEY_PROBLEMS, **problem_responses(422, 503)},
+    openapi_extra=OPTIONAL_KEY,
 )
 def changes(
     session: SessionDep,

@@ -12,8 +12,8 @@ from referral_api.api.deps import EngineDep, SessionDep
 from referral_api.api.schemas import Health
 from referral_api.db import repository
 from referral_api.db.engine import writable
-from referral_api.db.repository import ProviderQuery
 from referral_api.domain.access import ANONYMOUS
+from referral_api.domain.queries import ProviderQuery
 
 router = APIRouter(tags=["Health"])
 

@@ -12,8 +12,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from referral_api.api.deps import SessionDep
-from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
-from referral_api.catalogues import HsdsCatalogues
+from referral_api.api.problems import PROBLEM_RESPONSES, problem_responses
+from referral_api.api.runtime import runtime_of
 from referral_api.documents import Moment
 from referral_api.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from referral_api.interop import hsds
@@ -26,8 +26,7 @@ SPEC_SCHEMAS = "https://github.com/openreferral/specification/tree/3.0/schema"
 
 def get_catalogue(request: Request, session: SessionDep) -> Catalogue:
     """The HSDS catalogue of the directory as it is now."""
-    catalogues: HsdsCatalogues = request.app.state.hsds_catalogues
-    return catalogues.current(session=session)
+    return runtime_of(request.app).hsds_catalogues.current(session=session)
 
 
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
@@ -158,7 +157,7 @@ def list_services(
     summary="Get one HSDS service, fully nested",
     description="One service with its schedules, phones, contact role, languages, "
     "attributes and its service at location (a confidential one without its location).",
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
+    responses={**problem_responses(404), **PROBLEM_RESPONSES},
 )
 def get_service(service_id: IdPath, catalogue: CatalogueDep) -> Any:
     """One HSDS service."""
@@ -197,7 +196,7 @@ def _add_kind(
         summary=f"Get one HSDS {label.replace('_', ' ')}",
         description=f"One HSDS {label.replace('_', ' ')} by its id (a UUID stable across "
         "answers and exports).",
-        responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
+        responses={**problem_responses(404), **PROBLEM_RESPONSES},
     )
 
 

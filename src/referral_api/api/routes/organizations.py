@@ -21,7 +21,7 @@ from referral_api.api.organization_schemas import (
     OrganizationList,
     OrganizationOut,
 )
-from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES, problem_responses
+from referral_api.api.problems import PROBLEM_RESPONSES, problem_responses
 from referral_api.db import repository
 from referral_api.documents import OrganizationDocument
 
@@ -54,7 +54,7 @@ def list_organizations(session: SessionDep) -> OrganizationList:
     summary="Get one organization",
     description="The organization a provider's `organization_id` names.",
     response_model=OrganizationOut,
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
+    responses={**problem_responses(404), **PROBLEM_RESPONSES},
 )
 def get_organization(organization_id: OrganizationId, session: SessionDep) -> OrganizationOut:
     """One organization: the one a provider's `organization_id` names."""

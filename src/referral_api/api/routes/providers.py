@@ -12,16 +12,13 @@ from fastapi.responses import JSONResponse
 from referral_api import operations
 from referral_api.api.auth import ViewerDep
 from referral_api.api.deps import SessionDep
+from referral_api.api.etags import etag_of
+from referral_api.api.filters import ProviderQueryDep
+from referral_api.api.openapi import OPTIONAL_KEY
 from referral_api.api.preconditions import not_modified
-from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
+from referral_api.api.problems import KEY_PROBLEMS, PROBLEM_RESPONSES, problem_responses
 from referral_api.api.schemas import ProviderList, ProviderOut
-from referral_api.db.repository import ProviderQuery
-from referral_api.documents import Moment
-from referral_api.domain import taxonomy
-from referral_api.domain.access import Viewer, as_seen_by
-from referral_api.domain.errors import FieldProblem, InvalidInputError
-from referral_api.domain.geometry import BBox
-from referral_api.domain.model import Provider, Status
+from referral_api.domain.access import seen
 from referral_api.interop.geojson import provider_feature
 
 GEOJSON = "application/geo+json"
@@ -30,32 +27,34 @@ router = APIRouter(prefix="/v1/providers", tags=["Providers"])
 SAMPLE_PROVIDER_ID = "9262887b-9646-54c2-a7e8-64aecbba9052"
 
 _GEOJSON_CONTENT: dict[str, Any] = {GEOJSON: {"schema": {"type": "object"}}}
+# From an entry read to its changes, with the ETag the read gave: what a client does.
+CHANGE_LINKS: dict[str, Any] = {
+    name: {
+        "operationId": f"{operation}_provider_v1_providers__provider_id__{method}",
+        "parameters": {
+            "provider_id": "$request.path.provider_id",
+            "header.if-match": "$response.header.ETag",
+        },
+    }
+    for name, operation, method in (
+        ("Replace", "replace", "put"),
+        ("Change", "patch", "patch"),
+        ("Remove", "delete", "delete"),
+    )
+}
+# A cursor is an entry's id in unpadded base64url (operations.encode_cursor): 22 characters.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{22}$"
+ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "Send it back in If-None-Match (304 if unchanged) or If-Match (writes)",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def wants_geojson(request: Request) -> bool:
     """Whether the client asked for GeoJSON in its Accept header."""
     return GEOJSON in request.headers.get("accept", "")
-
-
-def _seen(viewer: Viewer, provider: Provider) -> ProviderOut:
-    return ProviderOut.of_provider(
-        as_seen_by(viewer, provider), withheld=not viewer.may_locate(provider)
-    )
-
-
-def etag(provider: ProviderOut) -> str:
-    """The ETag of the entry as `provider` shows it."""
-    # The representation differs for callers who may not see a confidential location.
-    return f'"{provider.revision}{"-w" if provider.location_withheld else ""}"'
-
-
-def _need_filter(need: str | None) -> str | None:
-    if need is not None and taxonomy.get_need(need) is None:
-        raise InvalidInputError(
-            f"Unknown need code {need!r}; see GET /v1/needs",
-            (FieldProblem(("query", "need"), "not a taxonomy code"),),
-        )
-    return need
 
 
 @router.get(
@@ -70,50 +69,26 @@ def _need_filter(need: str | None) -> str | None:
         "Confidential locations (safe houses) are never shown."
     ),
     response_model=ProviderList,
-    responses={200: {"content": _GEOJSON_CONTENT}, **PROBLEM_RESPONSES},
+    responses={200: {"content": _GEOJSON_CONTENT}, **KEY_PROBLEMS, **PROBLEM_RESPONSES},
+    openapi_extra=OPTIONAL_KEY,
 )
 def list_providers(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    need: Annotated[
-        str | None, Query(description="Need code or sector, e.g. medical.pep or legal")
-    ] = None,
-    pcode: Annotated[
-        str | None,
-        Query(description="P-code of any level, e.g. CF71 or CF7113", min_length=1, max_length=20),
-    ] = None,
-    bbox: Annotated[
-        str | None,
-        Query(description="west,south,east,north in WGS84", examples=["18.50,4.33,18.62,4.43"]),
-    ] = None,
-    status: Annotated[Status | None, Query(description="Only providers in this status")] = None,
-    modified_after: Annotated[
-        Moment | None,
-        Query(
-            description="Only entries changed after this moment: ISO 8601 with its UTC offset, "
-            "e.g. 2026-12-01T00:00:00Z. A date or a time without an offset is refused (422): "
-            "read in an unknown time zone, it could skip a change."
-        ),
-    ] = None,
+    query: ProviderQueryDep,
     cursor: Annotated[
-        str | None, Query(description="The next_cursor of the previous page", max_length=64)
+        str | None,
+        Query(description="The next_cursor of the previous page", pattern=CURSOR_PATTERN),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
 ) -> Any:
     """List providers."""
-    query = ProviderQuery(
-        need=_need_filter(need),
-        pcode=pcode,
-        bbox=BBox.parse(bbox) if bbox is not None else None,
-        status=status,
-        modified_after=modified_after,
-    )
     page = operations.list_providers(
         session=session, query=query, viewer=viewer, cursor=cursor, limit=limit
     )
     if wants_geojson(request):
-        features = [provider_feature(as_seen_by(viewer, p)) for p in page.providers]
+        features = [provider_feature(seen(viewer, p).provider) for p in page.providers]
         collection = {
             "type": "FeatureCollection",
             "features": features,
@@ -122,7 +97,7 @@ def list_providers(
         }
         return JSONResponse(collection, media_type=GEOJSON)
     return ProviderList(
-        items=[_seen(viewer, provider) for provider in page.providers],
+        items=[ProviderOut.seen_by(viewer, provider) for provider in page.providers],
         total=page.total,
         next_cursor=page.next_cursor,
     )
@@ -139,11 +114,13 @@ def list_providers(
     ),
     response_model=ProviderOut,
     responses={
-        200: {"content": _GEOJSON_CONTENT},
-        304: {"description": "Not modified"},
-        **NOT_FOUND_RESPONSE,
+        200: {"content": _GEOJSON_CONTENT, "headers": ETAG_HEADER, "links": CHANGE_LINKS},
+        304: {"description": "Not modified", "headers": ETAG_HEADER},
+        **KEY_PROBLEMS,
+        **problem_responses(404),
         **PROBLEM_RESPONSES,
     },
+    openapi_extra=OPTIONAL_KEY,
 )
 def get_provider(
     provider_id: Annotated[
@@ -160,11 +137,11 @@ def get_provider(
 ) -> Any:
     """Get one provider."""
     provider = operations.get_provider(session=session, provider_id=provider_id)
-    body = _seen(viewer, provider)
-    current = etag(body)
+    body = ProviderOut.seen_by(viewer, provider)
+    current = etag_of(body)
     if not_modified(if_none_match, current):
         return Response(status_code=304, headers={"ETag": current})
     if wants_geojson(request):
-        feature = provider_feature(as_seen_by(viewer, provider))
+        feature = provider_feature(seen(viewer, provider).provider)
         return JSONResponse(feature, media_type=GEOJSON, headers={"ETag": current})
     return JSONResponse(body.model_dump(mode="json"), headers={"ETag": current})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from referral_api import operations
 from referral_api.api.deps import SessionDep
-from referral_api.api.problems import NOT_FOUND_RESPONSE, PROBLEM_RESPONSES
+from referral_api.api.problems import PROBLEM_RESPONSES, problem_responses
 from referral_api.api.schemas import AdminAreaDetail, AdminAreaList, AdminAreaOut, NeedList, NeedOut
 from referral_api.domain.taxonomy import NEEDS, TAXONOMY_VERSION
 
@@ -61,7 +61,7 @@ def list_areas(
     summary="Get one administrative area",
     description="One area by P-code, with its boundary polygon where the gazetteer has one.",
     response_model=AdminAreaDetail,
-    responses={**NOT_FOUND_RESPONSE, **PROBLEM_RESPONSES},
+    responses={**problem_responses(404), **PROBLEM_RESPONSES},
 )
 def get_area(
     session: SessionDep,

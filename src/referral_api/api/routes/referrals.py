@@ -8,18 +8,20 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from referral_api import operations
 from referral_api.api.deps import SEARCH_OPENAPI, search_caller
 from referral_api.api.problems import PROBLEM_RESPONSES
+from referral_api.api.runtime import runtime_of
+from referral_api.api.search_answer import AnswerRenderer, RenderedParts
 from referral_api.api.search_schemas import (
     OPENAPI_EXAMPLES,
-    OptionRenderer,
-    RenderedParts,
     SearchRequest,
     SearchResponse,
     need_label,
 )
+from referral_api.api.search_text import render_text
 from referral_api.domain.access import Viewer
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.ranking import Profile, SearchResult
@@ -53,9 +55,10 @@ def _json(body: dict[str, Any]) -> Response:
     # The answer is built from validated parts (provider documents are validated once per
     # snapshot): serialize it directly rather than validate the whole tree again per request.
     # It tells where a survivor may go: no cache along the way, nor the browser's, keeps it.
-    return Response(
-        orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"}
-    )
+    return Response(orjson.dumps(body), media_type="application/json", headers=NO_STORE)
+
+
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _lang(asked: str | None, accept_language: str | None) -> str:
@@ -71,7 +74,9 @@ def _lang(asked: str | None, accept_language: str | None) -> str:
 async def _respond(request: SearchRequest, http: Request) -> Response:
     caller = await search_caller(http)
     searcher, viewer = caller.engine, caller.viewer
-    index = searcher.snapshots.current()
+    snapshots = searcher.snapshots
+    # The first search after a start without a snapshot builds it off the event loop.
+    index = snapshots.current() if snapshots.built else await run_in_threadpool(snapshots.refresh)
     lang = _lang(request.lang, http.headers.get("accept-language"))
     at = request.at or datetime.now(UTC)
     draft = operations.SearchQueryDraft(
@@ -97,8 +102,35 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
         index=index, where=where, query=draft, weights=searcher.weights
     )
     _log(request, place.pcodes, result)
+    runtime_of(http.app).metrics.searched(draft.needs)
+    if prefers_text(http.headers.get("accept")):
+        moment = f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        text = render_text(
+            result, place, draft.needs, draft.time_since_incident, moment, lang, viewer
+        )
+        return Response(text, media_type="text/plain; charset=utf-8", headers=NO_STORE)
     parts = searcher.rendered_parts.for_snapshot(index)
     return _json(_response(result, place, draft, lang, viewer, index.revision, parts))
+
+
+def prefers_text(accept: str | None) -> bool:
+    """Whether the client asks for the plain-text list rather than JSON (by q-value;
+    JSON wins ties and whatever `*/*` covers, so systems get JSON by default)."""
+    best: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best[media.lower()] = max(best.get(media.lower(), 0.0), quality)
+    text = max(best.get("text/plain", 0.0), best.get("text/*", 0.0) * 0.999)
+    json_ = max(best.get("application/json", 0.0), best.get("*/*", 0.0) * 0.999)
+    return text > json_
 
 
 def _log(request: SearchRequest, pcodes: tuple[str, ...], result: SearchResult) -> None:
@@ -129,7 +161,7 @@ def _response(
 ) -> dict[str, Any]:
     """The answer as JSON data in the shape of `SearchResponse` (a test holds it to it)."""
 
-    out = OptionRenderer(parts, viewer, lang)
+    out = AnswerRenderer(parts, viewer, lang)
     explanation = None
     if result.exclusions is not None:
         explanation = {
@@ -149,6 +181,7 @@ def _response(
         ],
         "one_stop": out(result.one_stop),
         "safe_entry_points": out(result.safe_entry_points),
+        "providers": out.providers,
         "explanation": explanation,
         "directory_revision": revision,
     }

@@ -1,0 +1,163 @@
+"""The search answer as JSON data, rendered for one caller in the shape of `SearchResponse`.
+
+Providers come back in answer after answer, so what depends on the provider alone is
+rendered once per directory snapshot; what depends on the query (distance, hours, notes,
+summary) is added per answer. What a caller may see of a confidential provider is decided
+by `access.seen`, and the distance to a withheld one is given as a band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from referral_api.api.search_schemas import Notes, ProviderBasics
+from referral_api.documents import Location, ProviderProperties, ServiceDocument
+from referral_api.domain import access
+from referral_api.domain.access import Viewer
+from referral_api.domain.directory import Entry
+from referral_api.domain.explanations import Note, distance_band
+from referral_api.domain.model import Service
+from referral_api.domain.ranking import Option
+from referral_api.domain.ranking.summary import summary_line
+
+NOTES_KEPT = 100_000
+
+
+class RenderedParts:
+    """Response parts that depend on the provider alone, built once per directory snapshot.
+
+    Providers come back in answer after answer; their cards and service documents are
+    validated and dumped the first time and reused until the snapshot changes. Notes
+    repeat too: each (note, language) is dumped once.
+    """
+
+    def __init__(self) -> None:
+        self._snapshot: object = None
+        self._cards: dict[tuple[str, bool], dict[str, Any]] = {}
+        self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
+        self._notes: dict[str, dict[Note, str]] = {}
+
+    def for_snapshot(self, snapshot: object) -> RenderedParts:
+        """Forget everything when the snapshot changed."""
+        if snapshot is not self._snapshot:
+            self._snapshot = snapshot
+            self._cards = {}
+            self._services = {}
+        return self
+
+    def card(self, entry: Entry, shown: access.Seen) -> dict[str, Any]:
+        """What the answer says of the provider itself, as `shown` to the caller."""
+        key = (entry.id_text, shown.location_withheld)
+        found = self._cards.get(key)
+        if found is None:
+            card = _card(shown)
+            found = self._cards[key] = card.model_dump(mode="json", exclude_defaults=True)
+        return found
+
+    def service(self, service: Service) -> dict[str, Any]:
+        """The document of a service."""
+        found = self._services.get(id(service))
+        # The service is kept alongside so that its id cannot be reused while cached.
+        if found is None or found[0] is not service:
+            document = ServiceDocument.of(service).model_dump(mode="json", exclude_defaults=True)
+            found = self._services[id(service)] = (service, document)
+        return found[1]
+
+    def notes(self, notes: tuple[Note, ...], lang: str) -> Notes:
+        """Notes in `lang`, by code."""
+        cache = self._notes.get(lang)
+        if cache is None or len(cache) >= NOTES_KEPT:  # distances, times and days make many
+            cache = self._notes[lang] = {}
+        out = {}
+        for item in notes:
+            message = cache.get(item)
+            if message is None:
+                message = cache[item] = item.message(lang)
+            out[item.code] = message
+        return out
+
+
+class AnswerRenderer:
+    """The lists of one answer for orjson, in the shape of `SearchResponse`, as `viewer`
+    sees them: each provider's card once in `providers`, the lists referring to it."""
+
+    def __init__(self, parts: RenderedParts, viewer: Viewer, lang: str) -> None:
+        self.parts = parts
+        self.viewer = viewer
+        self.lang = lang
+        self.providers: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, options: Iterable[Option]) -> list[dict[str, Any]]:
+        """The options of a list, in order."""
+        out = []
+        for option in options:
+            facts = option.facts
+            entry = facts.entry
+            card = self.providers.get(entry.id_text)
+            if card is None:
+                card = self.providers[entry.id_text] = self._card(option)
+            ranked: dict[str, Any] = {
+                "rank": option.rank,
+                "provider_id": entry.id_text,
+                "score": round(option.score, 3),
+                "tier": option.tier,
+            }
+            matched = list(facts.seen.matched_needs)
+            if matched != card["matched_needs"]:
+                # Listed here for other needs than on its card (an entry point, say): the
+                # services that answer them come along.
+                ranked["matched_needs"] = matched
+                ranked["services"] = [self.parts.service(s) for s in facts.seen.services]
+            if option.list_warnings:
+                ranked["warnings"] = self.parts.notes(option.list_warnings, self.lang)
+            out.append(ranked)
+        return out
+
+    def _card(self, option: Option) -> dict[str, Any]:
+        facts, parts, lang = option.facts, self.parts, self.lang
+        entry, seen = facts.entry, facts.seen
+        shown = access.seen(self.viewer, entry.exact)
+        withheld = shown.location_withheld
+        distance = seen.distance_km
+        card = {
+            **parts.card(entry, shown),
+            "services": [parts.service(service) for service in seen.services],
+            "matched_needs": list(seen.matched_needs),
+            "summary": summary_line(option, shown.provider, withheld, lang),
+            "reasons": parts.notes(option.reasons, lang),
+            "warnings": parts.notes(option.warnings, lang),
+        }
+        # Absent means the default of `ProviderCard`, as for the parts above.
+        if distance is not None:
+            if withheld:
+                card["distance_band"] = distance_band(distance)
+            else:
+                card["distance_km"] = round(distance, 1)
+        if seen.hours.is_open is not None:
+            card["open_now"] = seen.hours.is_open
+        if seen.hours.next_change_at is not None:
+            card["next_change_at"] = seen.hours.next_change_at
+        if option.is_safe_entry:
+            card["safe_entry_point"] = True
+        return card
+
+
+def _card(shown: access.Seen) -> ProviderBasics:
+    provider = shown.provider
+    stated = ProviderProperties.of(provider)
+    return ProviderBasics(
+        name=provider.name,
+        organization_id=provider.organization_id,
+        modality=provider.modality,
+        location=Location.of(provider),
+        location_withheld=shown.location_withheld,
+        address=provider.address,
+        admin=stated.admin,
+        contacts=stated.contacts,
+        opening_hours=provider.opening_hours,
+        languages=stated.languages,
+        accessibility=stated.accessibility,
+        last_verified_at=provider.last_verified_at,
+        verification=provider.verification,
+    )

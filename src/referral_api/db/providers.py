@@ -1,0 +1,492 @@
+"""Providers and the organizations that run them: rows to domain values and back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from referral_api.db.tables import (
+    OrganizationRow,
+    ProviderRow,
+    ServiceRow,
+)
+from referral_api.domain.access import Viewer
+from referral_api.domain.clock import utc_now
+from referral_api.domain.geometry import BBox
+from referral_api.domain.model import (
+    Access,
+    AdminCodes,
+    Contacts,
+    Cost,
+    Eligibility,
+    Modality,
+    Organization,
+    OrganizationKind,
+    Provider,
+    Service,
+    ServiceArea,
+    Sex,
+    Status,
+    Visibility,
+)
+from referral_api.domain.queries import ProviderQuery
+
+
+def _organization(row: OrganizationRow) -> Organization:
+    return Organization(
+        id=row.id,
+        name=row.name,
+        kind=OrganizationKind(row.kind),
+        acronym=row.acronym,
+        email=row.email,
+        phone=row.phone,
+        website=row.website,
+    )
+
+
+def save_organization(*, session: Session, organization: Organization) -> None:
+    """Insert or update an organization."""
+    now = utc_now()
+    row = session.get(OrganizationRow, organization.id)
+    if row is None:
+        row = OrganizationRow(
+            id=organization.id,
+            name=organization.name,
+            kind=organization.kind.value,
+            created_at=now,
+            updated_at=now,
+        )
+    row.name = organization.name
+    row.kind = organization.kind.value
+    row.acronym = organization.acronym
+    row.email = organization.email
+    row.phone = organization.phone
+    row.website = organization.website
+    row.updated_at = now
+    session.add(row)
+
+
+def list_organizations(*, session: Session) -> list[Organization]:
+    """Every organization, by id."""
+    rows = session.scalars(select(OrganizationRow).order_by(col(OrganizationRow.id)))
+    return [_organization(row) for row in rows]
+
+
+def organization_ids(*, session: Session) -> set[str]:
+    """The ids of every organization."""
+    return set(session.scalars(select(col(OrganizationRow.id))))
+
+
+def _service(row: ServiceRow) -> Service:
+    return Service(
+        need=row.need,
+        eligibility=Eligibility(
+            sexes=tuple(Sex(sex) for sex in row.sexes),
+            min_age=row.min_age,
+            max_age=row.max_age,
+            child_friendly=row.child_friendly,
+            population_groups=tuple(row.population_groups),
+        ),
+        cost=Cost(row.cost),
+        access=Access(row.access),
+        capabilities=tuple(row.capabilities),
+        notes=dict(row.notes),
+    )
+
+
+def _provider(row: ProviderRow, services: Sequence[ServiceRow]) -> Provider:
+    return Provider(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        modality=Modality(row.modality),
+        services=tuple(_service(service) for service in services),
+        description=dict(row.description),
+        lon=row.lon,
+        lat=row.lat,
+        address=row.address,
+        admin=AdminCodes(
+            adm1=row.adm1_pcode,
+            adm2=row.adm2_pcode,
+            adm3=row.adm3_pcode,
+            cod_version=row.cod_version,
+        ),
+        service_area=ServiceArea(
+            geometry=row.service_area,
+            radius_km=row.service_radius_km,
+            pcodes=tuple(row.service_area_pcodes),
+        ),
+        contacts=Contacts(
+            phones=tuple(row.phones), email=row.email, focal_point_role=row.focal_point_role
+        ),
+        opening_hours=row.opening_hours,
+        timezone=row.timezone,
+        languages=tuple(row.languages),
+        accessibility=tuple(row.accessibility),
+        status=Status(row.status),
+        status_reason=row.status_reason,
+        status_until=row.status_until,
+        accepting_referrals=row.accepting_referrals,
+        visibility=Visibility(row.visibility),
+        last_verified_at=row.last_verified_at,
+        last_verified_by=row.last_verified_by,
+        verification=row.verification,
+        source=row.source,
+        licence=row.licence,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _row_values(provider: Provider) -> dict[str, Any]:
+    """The provider's stated fields as column values (storage-owned ones excluded)."""
+    return {
+        "organization_id": provider.organization_id,
+        "name": provider.name,
+        "description": dict(provider.description),
+        "modality": provider.modality.value,
+        "lon": provider.lon,
+        "lat": provider.lat,
+        "address": provider.address,
+        "adm1_pcode": provider.admin.adm1,
+        "adm2_pcode": provider.admin.adm2,
+        "adm3_pcode": provider.admin.adm3,
+        "cod_version": provider.admin.cod_version,
+        "service_area": provider.service_area.geometry,
+        "service_radius_km": provider.service_area.radius_km,
+        "service_area_pcodes": list(provider.service_area.pcodes),
+        "phones": list(provider.contacts.phones),
+        "email": provider.contacts.email,
+        "focal_point_role": provider.contacts.focal_point_role,
+        "opening_hours": provider.opening_hours,
+        "timezone": provider.timezone,
+        "languages": list(provider.languages),
+        "accessibility": list(provider.accessibility),
+        "status": provider.status.value,
+        "status_reason": provider.status_reason,
+        "status_until": provider.status_until,
+        "accepting_referrals": provider.accepting_referrals,
+        "visibility": provider.visibility.value,
+        "last_verified_at": provider.last_verified_at,
+        "last_verified_by": provider.last_verified_by,
+        "verification": provider.verification,
+        "source": provider.source,
+        "licence": provider.licence,
+    }
+
+
+def _service_values(provider: Provider) -> list[dict[str, Any]]:
+    return [
+        {
+            "provider_id": provider.id,
+            "position": position,
+            "need": service.need,
+            "sexes": [sex.value for sex in service.eligibility.sexes],
+            "min_age": service.eligibility.min_age,
+            "max_age": service.eligibility.max_age,
+            "child_friendly": service.eligibility.child_friendly,
+            "population_groups": list(service.eligibility.population_groups),
+            "cost": service.cost.value,
+            "access": service.access.value,
+            "capabilities": list(service.capabilities),
+            "notes": dict(service.notes),
+        }
+        for position, service in enumerate(provider.services)
+    ]
+
+
+def existing_provider_ids(*, session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are stored (deleted ones included)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = list(ids[start : start + _IN_CHUNK])
+        statement = select(col(ProviderRow.id)).where(col(ProviderRow.id).in_(chunk))
+        found.update(session.scalars(statement))
+    return found
+
+
+# Rows per bulk insert call, so that a load of 100,000 entries never builds one huge call.
+# SQLAlchemy sends a call as multi-row INSERT statements of at most 1,000 rows each
+# (`insertmanyvalues_page_size`); PostgreSQL takes at most 65,535 bound parameters a
+# statement, and a provider row has 36 columns (36,000 parameters), a service row 13.
+_PROVIDER_ROWS_PER_CALL = 2000
+_SERVICE_ROWS_PER_CALL = 5000
+
+
+def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
+    """Insert providers known to be new, in bulk: a large load writes rows, not objects."""
+    now = utc_now()
+    rows = [
+        {
+            "id": provider.id,
+            **_row_values(provider),
+            "revision": 1,
+            "created_at": provider.created_at or now,
+            "updated_at": now,
+            "deleted_at": None,
+        }
+        for provider in providers
+    ]
+    for start in range(0, len(rows), _PROVIDER_ROWS_PER_CALL):
+        session.execute(insert(ProviderRow), rows[start : start + _PROVIDER_ROWS_PER_CALL])
+    services = [values for provider in providers for values in _service_values(provider)]
+    for start in range(0, len(services), _SERVICE_ROWS_PER_CALL):
+        session.execute(insert(ServiceRow), services[start : start + _SERVICE_ROWS_PER_CALL])
+
+
+def upsert_provider(*, session: Session, provider: Provider) -> None:
+    """Store `provider` as given, replacing its services; a deleted one comes back."""
+    row = session.get(ProviderRow, provider.id)
+    if row is None:
+        insert_providers(session=session, providers=[provider])
+        return
+    row.revision += 1
+    row.updated_at = utc_now()
+    row.deleted_at = None
+    session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
+    for key, value in _row_values(provider).items():
+        setattr(row, key, value)
+    session.add(row)
+    session.add_all(ServiceRow(**values) for values in _service_values(provider))
+
+
+def _entitled(viewer: Viewer) -> ColumnElement[bool]:
+    # Filters on location must not find restricted providers for callers who may not see
+    # where they are: a shrinking bbox would otherwise pin a safe house down.
+    public = col(ProviderRow.visibility) == Visibility.PUBLIC.value
+    if viewer.is_admin:
+        return ~false()
+    if viewer.organization_id is None:
+        return public
+    return or_(public, col(ProviderRow.organization_id) == viewer.organization_id)
+
+
+def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(ProviderRow.deleted_at).is_(None)]
+    if query.need is not None:
+        conditions.append(
+            exists().where(
+                col(ServiceRow.provider_id) == col(ProviderRow.id),
+                or_(
+                    col(ServiceRow.need) == query.need,
+                    col(ServiceRow.need).startswith(query.need + "."),
+                ),
+            )
+        )
+    if query.pcode is not None:
+        # At any level: a cell of the public grid may straddle two units of any level.
+        conditions += [
+            or_(
+                col(ProviderRow.adm1_pcode) == query.pcode,
+                col(ProviderRow.adm2_pcode) == query.pcode,
+                col(ProviderRow.adm3_pcode) == query.pcode,
+            ),
+            _entitled(viewer),
+        ]
+    if query.bbox is not None:
+        box = query.bbox
+        conditions += [
+            col(ProviderRow.lon).between(box.west, box.east),
+            col(ProviderRow.lat).between(box.south, box.north),
+            _entitled(viewer),
+        ]
+    if query.status is not None:
+        conditions.append(col(ProviderRow.status) == query.status.value)
+    if query.modified_after is not None:
+        conditions.append(col(ProviderRow.updated_at) > query.modified_after)
+    if query.modified_from is not None:
+        conditions.append(col(ProviderRow.updated_at) >= query.modified_from)
+    if query.modified_until is not None:
+        conditions.append(col(ProviderRow.updated_at) <= query.modified_until)
+    if query.public_located:
+        conditions += [
+            col(ProviderRow.visibility) == Visibility.PUBLIC.value,
+            col(ProviderRow.lon).is_not(None),
+            col(ProviderRow.lat).is_not(None),
+        ]
+    return conditions
+
+
+# Identifiers per IN (...) list: each is one bound parameter, and PostgreSQL takes at most
+# 65,535 a statement; 1,000 keeps each statement far below that, and its plan cheap.
+_IN_CHUNK = 1000
+
+
+def _with_services(
+    session: Session, rows: Sequence[ProviderRow], *, whole_directory: bool = False
+) -> list[Provider]:
+    if not rows:
+        return []
+    services: dict[uuid.UUID, list[ServiceRow]] = {row.id: [] for row in rows}
+    ordered = (col(ServiceRow.provider_id), col(ServiceRow.position))
+    if whole_directory:
+        statements = [select(ServiceRow).order_by(*ordered)]
+    else:
+        ids = list(services)
+        statements = [
+            select(ServiceRow)
+            .where(col(ServiceRow.provider_id).in_(ids[start : start + _IN_CHUNK]))
+            .order_by(*ordered)
+            for start in range(0, len(ids), _IN_CHUNK)
+        ]
+    for statement in statements:
+        for service in session.scalars(statement):
+            # Services of deleted providers come with the whole directory: they are skipped.
+            if service.provider_id in services:
+                services[service.provider_id].append(service)
+    return [_provider(row, services[row.id]) for row in rows]
+
+
+def find_providers(
+    *,
+    session: Session,
+    query: ProviderQuery,
+    viewer: Viewer,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Provider]:
+    """Up to `limit` providers matching `query`, ordered by id, starting after `after`."""
+    conditions = _conditions(query, viewer)
+    if after is not None:
+        conditions.append(col(ProviderRow.id) > after)
+    statement = select(ProviderRow).where(*conditions).order_by(col(ProviderRow.id)).limit(limit)
+    return _with_services(session, list(session.scalars(statement)))
+
+
+def count_providers(*, session: Session, query: ProviderQuery, viewer: Viewer) -> int:
+    """How many providers match `query`."""
+    statement = select(func.count()).select_from(ProviderRow).where(*_conditions(query, viewer))
+    return int(session.execute(statement).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """Where and when the entries of a listing lie: a bounding box and updated_at bounds."""
+
+    bbox: BBox | None
+    first_updated_at: datetime | None
+    last_updated_at: datetime | None
+
+
+def provider_extent(*, session: Session, query: ProviderQuery, viewer: Viewer) -> Extent:
+    """The extent of the providers matching `query` (those with a point, for the box)."""
+    lon, lat, updated = col(ProviderRow.lon), col(ProviderRow.lat), col(ProviderRow.updated_at)
+    statement = select(
+        func.min(lon),
+        func.min(lat),
+        func.max(lon),
+        func.max(lat),
+        func.min(updated),
+        func.max(updated),
+    ).where(*_conditions(query, viewer))
+    west, south, east, north, first, last = session.execute(statement).one()
+    box = None
+    if west is not None and south is not None and east is not None and north is not None:
+        box = BBox(west, south, east, north)
+    return Extent(box, first, last)
+
+
+def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None:
+    """The provider with that id, unless it does not exist or was deleted."""
+    row = session.get(ProviderRow, provider_id)
+    if row is None or row.deleted_at is not None:
+        return None
+    return _with_services(session, [row])[0]
+
+
+def all_providers(*, session: Session) -> list[Provider]:
+    """Every provider not deleted, by id."""
+    statement = (
+        select(ProviderRow)
+        .where(col(ProviderRow.deleted_at).is_(None))
+        .order_by(col(ProviderRow.id))
+    )
+    return _with_services(session, list(session.scalars(statement)), whole_directory=True)
+
+
+def has_providers(*, session: Session) -> bool:
+    """Whether the directory holds any provider, deleted ones included."""
+    return bool(session.scalar(select(exists().where(col(ProviderRow.id).is_not(None)))))
+
+
+def organization_exists(*, session: Session, organization_id: str) -> bool:
+    """Whether the organization is known."""
+    return session.get(OrganizationRow, organization_id) is not None
+
+
+def update_provider_if(
+    *, session: Session, provider: Provider, expected_revision: int
+) -> int | None:
+    """Replace a live provider if it is still at `expected_revision`; its new revision or None.
+
+    The revision test and the write are one UPDATE, so two writers starting from the same
+    revision cannot both succeed: that is what makes lost updates impossible.
+    """
+    result = session.execute(
+        update(ProviderRow)
+        .where(
+            col(ProviderRow.id) == provider.id,
+            col(ProviderRow.revision) == expected_revision,
+            col(ProviderRow.deleted_at).is_(None),
+        )
+        .values(**_row_values(provider), revision=expected_revision + 1, updated_at=utc_now())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.execute(delete(ServiceRow).where(col(ServiceRow.provider_id) == provider.id))
+    session.execute(insert(ServiceRow), _service_values(provider))
+    return expected_revision + 1
+
+
+def set_deleted_if(
+    *, session: Session, provider_id: uuid.UUID, expected_revision: int | None, deleted: bool
+) -> int | None:
+    """Soft-delete (or restore) a provider if it is at `expected_revision` (any when None)."""
+    conditions = [
+        col(ProviderRow.id) == provider_id,
+        col(ProviderRow.deleted_at).is_(None)
+        if deleted
+        else col(ProviderRow.deleted_at).is_not(None),
+    ]
+    if expected_revision is not None:
+        conditions.append(col(ProviderRow.revision) == expected_revision)
+    now = utc_now()
+    result = session.execute(
+        update(ProviderRow)
+        .where(*conditions)
+        .values(
+            deleted_at=now if deleted else None,
+            revision=ProviderRow.revision + 1,
+            updated_at=now,
+        )
+        .returning(col(ProviderRow.revision))
+    )
+    return result.scalar_one_or_none()
+
+
+def restricted_among(*, session: Session, provider_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the providers that are confidential now, deleted ones included."""
+    wanted = list(set(provider_ids))
+    if not wanted:
+        return set()
+    statement = select(col(ProviderRow.id)).where(
+        col(ProviderRow.id).in_(wanted),
+        col(ProviderRow.visibility) == Visibility.RESTRICTED.value,
+    )
+    return set(session.scalars(statement))
+
+
+def get_provider_any(*, session: Session, provider_id: uuid.UUID) -> tuple[Provider, bool] | None:
+    """The provider with that id and whether it is deleted, deleted ones included."""
+    row = session.get(ProviderRow, provider_id)
+    if row is None:
+        return None
+    return _with_services(session, [row])[0], row.deleted_at is not None
