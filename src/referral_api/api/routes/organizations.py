@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["Organizations"])
 OrganizationId = Annotated[
     str, Path(description="The organization's id, e.g. femmes-debout", max_length=64)
 ]
-ADMIN_PROBLEMS = problem_responses(401, 403, 404, 409, 422, 429)
+ADMIN_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 # A freshly issued key must not stay in any cache on its way.
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -39,6 +39,7 @@ NO_STORE = {"Cache-Control": "no-store"}
     summary="List organizations",
     description="Every partner organization, with its id under /hsds/organizations.",
     response_model=OrganizationList,
+    responses=PROBLEM_RESPONSES,
 )
 def list_organizations(session: SessionDep) -> OrganizationList:
     """Every partner organization."""
