@@ -21,9 +21,12 @@ from referral_api.api.openapi import install_openapi
 from referral_api.api.problems import install_problem_handlers
 from referral_api.api.routes import (
     editing,
+    exports,
     health,
+    hsds,
     metrics,
     ogc,
+    organizations,
     pathways,
     providers,
     reference,
@@ -32,6 +35,7 @@ from referral_api.api.routes import (
 from referral_api.api.routes.docs import install_docs
 from referral_api.api.runtime import Runtime, runtime_of
 from referral_api.api.search_answer import RenderedParts
+from referral_api.catalogues import HsdsCatalogues
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
@@ -66,8 +70,17 @@ TAGS = [
         "name": "Partners",
         "description": "Partner organisations keep their own entries current (API key needed).",
     },
+    {
+        "name": "Organizations",
+        "description": "Partner organizations; admins manage them and their keys.",
+    },
     {"name": "Sync", "description": "The change feed, for systems that keep a copy."},
     {"name": "Reference", "description": "Needs taxonomy and administrative areas (P-codes)."},
+    {
+        "name": "HSDS",
+        "description": "The directory as Open Referral HSDS 3.0 (read-only, public; "
+        "confidential locations withheld).",
+    },
     {"name": "Health", "description": "Probes for operators."},
 ]
 
@@ -133,6 +146,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         auth_brake=FailureBrake(),
         recent_keys=RecentKeys(),
         metrics=metrics_,
+        hsds_catalogues=HsdsCatalogues(),
     )
     install_problem_handlers(app)
     # Caseworkers search on 2G and 3G: a search answer shrinks five times or more compressed.
@@ -143,8 +157,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(referrals.router)
     app.include_router(providers.router)
     app.include_router(editing.router)
+    app.include_router(exports.router)
+    app.include_router(organizations.router)
     app.include_router(reference.router)
     app.include_router(pathways.router)
+    app.include_router(hsds.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(ogc.router)

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from referral_api import operations
+from referral_api import administration, exchange, operations
+from referral_api.administration import COMMAND_LINE
 from referral_api.db import repository
 from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
-from referral_api.domain.errors import InvalidInputError, NotFoundError
-from referral_api.domain.keys import Role, digest, new_key
+from referral_api.documents import OrganizationDocument
+from referral_api.domain.errors import InvalidInputError, NotFoundError, ReferralError
+from referral_api.domain.keys import Role
 from referral_api.domain.languages import LANGUAGES
-from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from referral_api.interop.geojson import (
+    parse_admin_areas,
+    parse_directory,
+    read_json,
+    validation_problems,
+)
 from referral_api.interop.localities import read_localities
 from referral_api.interop.pathway_pdf import render_pdf
 from referral_api.logs import logging_config
@@ -35,6 +46,15 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="API keys of partners and admins.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+organizations_app = typer.Typer(help="Partner organizations.", no_args_is_help=True)
+app.add_typer(organizations_app, name="organizations")
+
+
+def _refuse(error: ReferralError) -> typer.Exit:
+    if isinstance(error, InvalidInputError):
+        return _fail(error)
+    typer.echo(f"error: {error.detail}", err=True)
+    return typer.Exit(code=2)
 
 
 def _fail(error: InvalidInputError) -> typer.Exit:
@@ -89,18 +109,45 @@ def db_upgrade() -> None:
     typer.echo("database is at the newest revision")
 
 
+class Format(StrEnum):
+    """Exchange formats of load and export."""
+
+    GEOJSON = "geojson"
+    HSDS = "hsds"
+    HXL = "hxl"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format", help="geojson (a file), hsds (a folder: CSV files and datapackage.json), hxl"
+    ),
+]
+
+
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="A directory FeatureCollection (.geojson)")],
+    path: Annotated[
+        Path, typer.Argument(help="A directory FeatureCollection, or an HSDS data package folder")
+    ],
     areas: Annotated[
         Path | None, typer.Option(help="Also load an admin-area FeatureCollection")
     ] = None,
+    format: FormatOption = Format.GEOJSON,
 ) -> None:
-    """Load providers (and organizations) from GeoJSON, all in one transaction."""
+    """Load providers (and organizations), all in one transaction."""
     settings = Settings()
     engine = engine_for(settings)
+    dropped: list[str] = []
     try:
-        organizations, providers = parse_directory(read_json(path))
+        if format is Format.HSDS:
+            package = exchange.read_hsds_folder(path)
+            organizations, providers = package.organizations, package.providers
+            dropped = package.dropped
+        elif format is Format.GEOJSON:
+            organizations, providers = parse_directory(read_json(path))
+        else:
+            raise InvalidInputError("HXL is an export format only")
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []
         upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
@@ -118,6 +165,10 @@ def load(
             )
     except InvalidInputError as error:
         raise _fail(error) from None
+    finally:
+        engine.dispose()
+    for line in dropped:
+        typer.echo(f"not kept: {line}", err=True)
     typer.echo(
         f"loaded {report.providers} providers and {report.organizations} organizations "
         f"(directory revision {report.revision})"
@@ -126,13 +177,26 @@ def load(
 
 @app.command()
 def export(
-    path: Annotated[Path, typer.Argument(help="Where to write the FeatureCollection")],
+    path: Annotated[Path, typer.Argument(help="The file (geojson, hxl) or folder (hsds)")],
+    format: FormatOption = Format.GEOJSON,
+    public: Annotated[
+        bool, typer.Option(help="hsds: write the public view (as /hsds shows it)")
+    ] = False,
 ) -> None:
-    """Write the whole directory, confidential locations included, as GeoJSON."""
-    settings = Settings()
-    engine = engine_for(settings)
-    upgrade(settings.migrations_dir, engine)
-    with Session(engine) as session:
+    """Write the directory: geojson and hsds whole, confidential locations included (keep
+    them as safe as the database); hxl as GET /v1/exports/providers.hxl.csv, public."""
+    with _session() as session:
+        if format is Format.HSDS:
+            written = exchange.hsds_export(session=session, folder=path, public=public)
+            typer.echo(
+                f"exported {written.services} HSDS services in {len(written.files)} files "
+                f"and datapackage.json to {path}"
+            )
+            return
+        if format is Format.HXL:
+            path.write_text(exchange.hxl_export(session=session), encoding="utf-8", newline="")
+            typer.echo(f"exported the public directory as HXL to {path}")
+            return
         collection = operations.export_directory(session=session)
     with path.open("w", encoding="utf-8") as handle:
         json.dump(collection, handle, ensure_ascii=False, indent=1)
@@ -172,14 +236,21 @@ def pathway(
     typer.echo(f"wrote the {lang} referral pathway of {sheet.pcode} to {output}")
 
 
-def _session() -> Session:
+@contextmanager
+def _session() -> Iterator[Session]:
+    # The engine goes with the session: a command run in-process (tests) leaves no
+    # connection open behind it.
     settings = Settings()
     # Keys work only on the database the server reads: say which one this is.
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     typer.echo(f"database: {shown}", err=True)
     engine = engine_for(settings)
-    upgrade(settings.migrations_dir, engine)
-    return Session(engine)
+    try:
+        upgrade(settings.migrations_dir, engine)
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @keys_app.command("create")
@@ -190,19 +261,14 @@ def keys_create(
     ),
 ) -> None:
     """Make a key and print it once: only its digest is kept."""
-    key = new_key()
     with _session() as session:
-        if not repository.organization_exists(session=session, organization_id=org):
+        try:
+            key, _ = administration.issue_key(
+                session=session, organization_id=org, role=role, actor=COMMAND_LINE
+            )
+        except NotFoundError:
             typer.echo(f"error: no organization {org!r}", err=True)
-            raise typer.Exit(code=2)
-        repository.add_key(
-            session=session,
-            key_id=key.key_id,
-            organization_id=org,
-            role=role.value,
-            secret_hash=digest(key.text),
-        )
-        session.commit()
+            raise typer.Exit(code=2) from None
     typer.echo(key.text)
     typer.echo(
         f"key id {key.key_id} ({role.value} of {org}); store it now, it is not shown again",
@@ -229,11 +295,85 @@ def keys_revoke(
 ) -> None:
     """Revoke a key at once."""
     with _session() as session:
-        if not repository.revoke_key(session=session, key_id=key_id):
+        try:
+            administration.revoke_key(session=session, key_id=key_id, actor=COMMAND_LINE)
+        except NotFoundError:
             typer.echo(f"error: no live key {key_id!r}", err=True)
-            raise typer.Exit(code=2)
-        session.commit()
+            raise typer.Exit(code=2) from None
     typer.echo(f"revoked {key_id}")
+
+
+def _organization_fields(**given: str | None) -> dict[str, str]:
+    return {name: value for name, value in given.items() if value is not None}
+
+
+NameOption = Annotated[str | None, typer.Option(help="Its name")]
+KindOption = Annotated[str | None, typer.Option(help="ngo, un, government or community")]
+AcronymOption = Annotated[str | None, typer.Option(help="Its acronym")]
+EmailOption = Annotated[str | None, typer.Option(help="A role address, not a person's")]
+PhoneOption = Annotated[str | None, typer.Option(help="International number")]
+WebsiteOption = Annotated[str | None, typer.Option(help="Its website")]
+
+
+@organizations_app.command("create")
+def organizations_create(
+    organization_id: Annotated[str, typer.Argument(help="Its id, e.g. femmes-debout")],
+    name: NameOption = None,
+    kind: KindOption = None,
+    acronym: AcronymOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    website: WebsiteOption = None,
+) -> None:
+    """Add an organization (recorded in the admin audit trail)."""
+    fields = _organization_fields(
+        id=organization_id,
+        name=name,
+        kind=kind,
+        acronym=acronym,
+        email=email,
+        phone=phone,
+        website=website,
+    )
+    with _session() as session:
+        try:
+            document = OrganizationDocument.model_validate(fields)
+            administration.create_organization(
+                session=session, organization=document.to_domain(), actor=COMMAND_LINE
+            )
+        except ValidationError as error:
+            problems = validation_problems(error)
+            raise _fail(InvalidInputError("Not a valid organization", problems)) from None
+        except ReferralError as error:
+            raise _refuse(error) from None
+    typer.echo(f"created organization {organization_id}")
+
+
+@organizations_app.command("update")
+def organizations_update(
+    organization_id: Annotated[str, typer.Argument(help="Its id")],
+    name: NameOption = None,
+    kind: KindOption = None,
+    acronym: AcronymOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    website: WebsiteOption = None,
+) -> None:
+    """Change the fields given of an organization (recorded in the admin audit trail)."""
+    changes = _organization_fields(
+        name=name, kind=kind, acronym=acronym, email=email, phone=phone, website=website
+    )
+    with _session() as session:
+        try:
+            administration.update_organization(
+                session=session,
+                organization_id=organization_id,
+                changes=changes,
+                actor=COMMAND_LINE,
+            )
+        except ReferralError as error:
+            raise _refuse(error) from None
+    typer.echo(f"updated organization {organization_id}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from referral_api.api.auth import RecentKeys
     from referral_api.api.deps import SearchEngine
+    from referral_api.catalogues import HsdsCatalogues
     from referral_api.db.snapshot import DirectorySnapshots
     from referral_api.domain.brake import FailureBrake
     from referral_api.metrics import Metrics
@@ -29,6 +30,7 @@ class Runtime:
     auth_brake: FailureBrake
     recent_keys: RecentKeys
     metrics: Metrics
+    hsds_catalogues: HsdsCatalogues
 
 
 def runtime_of(app: Starlette) -> Runtime:

@@ -172,3 +172,24 @@ class IdempotencyRow(SQLModel, table=True):
     response: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: datetime
     expires_at: datetime = Field(index=True)
+
+
+class AdminEventRow(SQLModel, table=True):
+    """One accepted change to an organization or a key, by API or command line. Append-only.
+
+    A key's event records its id, organization and role: never the key nor its digest.
+    """
+
+    __tablename__ = "admin_event"
+
+    sequence: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    action: str = Field(max_length=30)
+    organization_id: str = Field(max_length=64, index=True)
+    key_id: str | None = Field(default=None, max_length=16)
+    via: str = Field(max_length=10)
+    actor_key_id: str | None = Field(default=None, max_length=16)
+    actor_organization_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=64)
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
