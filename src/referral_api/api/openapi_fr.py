@@ -331,6 +331,79 @@ FRENCH: dict[str, str] = {
         "rien changé de ce que vous pouvez voir a `changes_withheld` à true et des documents null."
     ),
     "Last sequence already seen": "Dernier numéro de séquence déjà vu",
+    "The directory as HXL-tagged CSV": "L'annuaire en CSV balisé HXL",
+    (
+        "One row per provider and need, a row of HXL hashtags under the headers (`#org`, "
+        "`#loc`, `#sector +cluster`, `#service +code`, `#adm1`–`#adm3 +code`, `#geo`, "
+        "`#contact`, `#status`, …), for 3W/4W sheets and HDX. Confidential service points "
+        "have no coordinates nor admin units (`#x_location_withheld` is true)."
+    ): (
+        "Une ligne par structure et par besoin, et une ligne de hashtags HXL sous les en-têtes "
+        "(`#org`, `#loc`, `#sector +cluster`, `#service +code`, `#adm1`–`#adm3 +code`, `#geo`, "
+        "`#contact`, `#status`, …), pour les tableaux 3W/4W et HDX. Les points de service "
+        "confidentiels n'ont ni coordonnées ni unités administratives (`#x_location_withheld` vaut "
+        "true)."
+    ),
+    "List organizations": "Lister les organisations",
+    "Every partner organization, with its id under /hsds/organizations.": (
+        "Toutes les organisations partenaires, chacune "
+        "avec son identifiant sous /hsds/organizations."
+    ),
+    "Add an organization (admins)": "Ajouter une organisation (administrateurs)",
+    "An admin adds an organization; recorded in the audit trail (GET /v1/audit).": (
+        "Un administrateur ajoute une organisation ; l'ajout "
+        "est inscrit au journal d'audit (GET /v1/audit)."
+    ),
+    "Get one organization": "Voir une organisation",
+    "The organization a provider's `organization_id` names.": (
+        "L'organisation que désigne le champ `organization_id` d'une structure."
+    ),
+    "The organization's id, e.g. femmes-debout": (
+        "L'identifiant de l'organisation, par ex. femmes-debout"
+    ),
+    "Change an organization (admins)": "Modifier une organisation (administrateurs)",
+    (
+        "An admin changes the fields sent (a merge patch; null clears); "
+        "the id never changes. Recorded in the audit trail."
+    ): (
+        "Un administrateur modifie les champs envoyés (un JSON Merge Patch ; null efface la "
+        "valeur) ; l'identifiant ne change jamais. La modification est inscrite au journal d'audit."
+    ),
+    "List an organization's keys (admins)": "Lister les clés d'une organisation (administrateurs)",
+    "Its keys, revoked ones included: ids, roles, dates; never a key nor digest.": (
+        "Ses clés, y compris les clés révoquées : identifiants, "
+        "rôles, dates ; jamais une clé ni son empreinte."
+    ),
+    "Issue a key (admins)": "Délivrer une clé (administrateurs)",
+    (
+        "A new key for the organization, shown in this answer only (`Cache-Control: no-store`): "
+        "store it now. Recorded in the audit trail."
+    ): (
+        "Une nouvelle clé pour l'organisation, montrée dans cette réponse seulement "
+        "(`Cache-Control: no-store`) : conservez-la dès maintenant. La délivrance est inscrite au "
+        "journal d'audit."
+    ),
+    "Revoke a key (admins)": "Révoquer une clé (administrateurs)",
+    (
+        "The key stops working at once (a worker that vouched for it while the "
+        "database was away stops when it is back). Recorded in the audit trail."
+    ): (
+        "La clé cesse aussitôt de fonctionner (un processus du serveur qui la tenait pour "
+        "valide pendant une indisponibilité de la base de données cesse de l'accepter "
+        "dès le retour de la base). La révocation est inscrite au journal d'audit."
+    ),
+    "The key id, as listed": "L'identifiant de la clé, tel que donné dans la liste des clés",
+    "The admin audit trail (admins)": "Journal d'audit de l'administration (administrateurs)",
+    (
+        "Changes to organizations and keys, by API and command line alike, oldest first: who (the "
+        "admin key and its organization, or `via: cli`), when, the request id, before and after."
+    ): (
+        "Les modifications des organisations et des clés, faites par l'API comme en ligne de "
+        "commande, de la plus ancienne à la plus récente : qui (la clé d'administrateur et son "
+        "organisation, ou `via: cli`), quand, l'identifiant de la requête, l'avant et l'après."
+    ),
+    "Events after this": "Événements après ce numéro de séquence",
+    "Events per page": "Nombre d'événements par page",
     "List the needs": "Lister les besoins",
     (
         "The controlled list of needs a referral can answer, with French "
@@ -378,6 +451,109 @@ FRENCH: dict[str, str] = {
         "adresse."
     ),
     "Language of the sheet": "Langue du document imprimé",
+    "About this HSDS API": "À propos de cette API HSDS",
+    (
+        "The HSDS version (3.0), the profile (the base HSDS "
+        "3.0 schemas) and the OpenAPI document of this API."
+    ): (
+        "La version de HSDS (3.0), le profil (les schémas HSDS "
+        "3.0 de base) et le document OpenAPI de cette API."
+    ),
+    "List HSDS services": "Lister les services HSDS",
+    (
+        "One HSDS service per provider and need. Filters are AND-ed. Besides the HSDS filters, "
+        "`pcode` (an admin area of any level the service point lies in) and `lat`/`lon` with "
+        "`proximity` (metres) find services in an area or near a point. Confidential service "
+        "points (safe houses) are listed without any location and are never found by a location "
+        "filter."
+    ): (
+        "Un service HSDS par structure et par besoin. Les filtres se cumulent (ET logique). "
+        "En plus des filtres HSDS, `pcode` (une zone administrative de n'importe quel "
+        "niveau où se trouve le point de service) et `lat`/`lon` avec `proximity` (en "
+        "mètres) trouvent les services d'une zone ou proches d'un point. Les points de "
+        "service confidentiels (maisons d'accueil sécurisées) sont listés sans aucun "
+        "emplacement et ne sont jamais trouvés par un filtre de lieu."
+    ),
+    "A need or attribute term": "Un terme de besoin ou d'attribut",
+    "Services with a term of it": "Services qui ont un terme de cette taxonomie",
+    "HSDS organization id": "Identifiant d'organisation HSDS",
+    "Changed on or after this moment (with its UTC offset)": (
+        "Modifiés à ce moment ou après (avec son décalage UTC)"
+    ),
+    "Text in the name or description": "Texte à chercher dans le nom ou la description",
+    "Ours: lying in this admin area": "Ajout de cette API : situés dans cette zone administrative",
+    "Ours: near this latitude": "Ajout de cette API : près de cette latitude",
+    "Ours: near this longitude": "Ajout de cette API : près de cette longitude",
+    "Metres from lat/lon": "Distance en mètres depuis lat/lon",
+    "Page number, from 1": "Numéro de page, à partir de 1",
+    "Items per page": "Nombre d'éléments par page",
+    "`ndjson` streams every result, one per line, without pages": (
+        "`ndjson` envoie tous les résultats en flux, un par ligne, sans pagination"
+    ),
+    "An HSDS Page with `contents`, or NDJSON lines": (
+        "Une Page HSDS avec `contents`, ou des lignes NDJSON"
+    ),
+    "Get one HSDS service, fully nested": "Voir un service HSDS, avec tous ses objets imbriqués",
+    (
+        "One service with its schedules, phones, contact role, languages, attributes "
+        "and its service at location (a confidential one without its location)."
+    ): (
+        "Un service avec ses horaires, ses téléphones, la fonction de son contact, ses langues, "
+        "ses attributs et son service en un lieu (sans le lieu s'il est confidentiel)."
+    ),
+    "The HSDS id (a UUID)": "L'identifiant HSDS (un UUID)",
+    "List HSDS organizations": "Lister les organisations HSDS",
+    (
+        "All HSDS organizations, by id, as HSDS pages (`page`, "
+        "`per_page`) or, with `format=ndjson`, one per line."
+    ): (
+        "Toutes les organisations HSDS, par identifiant, en pages HSDS "
+        "(`page`, `per_page`) ou, avec `format=ndjson`, une par ligne."
+    ),
+    "Get one HSDS organization": "Voir une organisation HSDS",
+    "One HSDS organization by its id (a UUID stable across answers and exports).": (
+        "Une organisation HSDS, par son identifiant (un UUID "
+        "stable d'une réponse et d'un export à l'autre)."
+    ),
+    "List HSDS service at locations": "Lister les services en un lieu HSDS (service_at_location)",
+    (
+        "All HSDS service at locations, by id, as HSDS pages (`page`, "
+        "`per_page`) or, with `format=ndjson`, one per line."
+    ): (
+        "Tous les services en un lieu HSDS (service_at_location), par identifiant, "
+        "en pages HSDS (`page`, `per_page`) ou, avec `format=ndjson`, un par ligne."
+    ),
+    "Get one HSDS service at location": "Voir un service en un lieu HSDS (service_at_location)",
+    "One HSDS service at location by its id (a UUID stable across answers and exports).": (
+        "Un service en un lieu HSDS, par son identifiant (un "
+        "UUID stable d'une réponse et d'un export à l'autre)."
+    ),
+    "List HSDS taxonomies": "Lister les taxonomies HSDS",
+    (
+        "All HSDS taxonomies, by id, as HSDS pages (`page`, "
+        "`per_page`) or, with `format=ndjson`, one per line."
+    ): (
+        "Toutes les taxonomies HSDS, par identifiant, en pages HSDS (`page`, "
+        "`per_page`) ou, avec `format=ndjson`, une par ligne."
+    ),
+    "Get one HSDS taxonomy": "Voir une taxonomie HSDS",
+    "One HSDS taxonomy by its id (a UUID stable across answers and exports).": (
+        "Une taxonomie HSDS, par son identifiant (un UUID "
+        "stable d'une réponse et d'un export à l'autre)."
+    ),
+    "List HSDS taxonomy terms": "Lister les termes de taxonomie HSDS",
+    (
+        "All HSDS taxonomy terms, by id, as HSDS pages (`page`, "
+        "`per_page`) or, with `format=ndjson`, one per line."
+    ): (
+        "Tous les termes de taxonomie HSDS, par identifiant, en pages HSDS "
+        "(`page`, `per_page`) ou, avec `format=ndjson`, un par ligne."
+    ),
+    "Get one HSDS taxonomy term": "Voir un terme de taxonomie HSDS",
+    "One HSDS taxonomy term by its id (a UUID stable across answers and exports).": (
+        "Un terme de taxonomie HSDS, par son identifiant (un "
+        "UUID stable d'une réponse et d'un export à l'autre)."
+    ),
     "Liveness": "Processus actif",
     "The process answers; says nothing of the database.": (
         "Le processus répond ; ne dit rien de la base de données."
@@ -414,6 +590,15 @@ FRENCH: dict[str, str] = {
         "Les P-codes des zones où se trouve la structure, et l'édition COD dont ils viennent."
     ),
     "Pass as `after` for the next page": "À passer comme `after` pour la page suivante",
+    "A page of the admin audit trail.": "Une page du journal d'audit de l'administration.",
+    "organization.create, organization.update, key.issue, key.revoke": (
+        "organization.create (ajout d'une organisation), organization.update (modification d'une "
+        "organisation), key.issue (délivrance d'une clé), key.revoke (révocation d'une clé)"
+    ),
+    "api or cli": "api (par l'API) ou cli (en ligne de commande)",
+    "One change to an organization or a key, and who made it.": (
+        "Une modification d'une organisation ou d'une clé, et qui l'a faite."
+    ),
     "A page of changes.": "Une page de modifications.",
     "The entry's revision after this change": "La révision de la fiche après cette modification",
     "The id (not the secret) of the key used; for the entry's organization and admins only": (
@@ -460,6 +645,22 @@ FRENCH: dict[str, str] = {
         "fonctionnent, les écritures reçoivent 503 pour le moment"
     ),
     "Liveness or readiness.": "Processus actif ou prêt à servir.",
+    "Send it as Authorization: Bearer <key>; store it now": (
+        "À envoyer sous la forme Authorization: Bearer <key> ; conservez-la dès maintenant"
+    ),
+    "A key just issued: `key` is shown this once and never again.": (
+        "Une clé qui vient d'être délivrée : la valeur de `key` "
+        "est montrée cette seule fois, et plus jamais."
+    ),
+    "An organization's keys.": "Les clés d'une organisation.",
+    "An API key as listed: never the key nor its digest.": (
+        "Une clé d'API telle que listée : jamais la clé elle-même ni son empreinte."
+    ),
+    "partner: its own entries; admin: all": (
+        "partner (partenaire) : les fiches de son organisation ; "
+        "admin (administrateur) : toutes les fiches"
+    ),
+    "What key to issue.": "La clé à délivrer.",
     "A WGS84 point.": "Un point WGS84.",
     "How a provider reaches survivors.": (
         "Comment une structure atteint les survivantes : `static` (sur "
@@ -470,6 +671,21 @@ FRENCH: dict[str, str] = {
     "A taxonomy term.": "Un terme de la taxonomie.",
     "The best options for one of the requested needs.": (
         "Les meilleures options pour l'un des besoins demandés."
+    ),
+    "May repeat the id; never change it": "Peut répéter l'identifiant ; ne peut jamais le changer",
+    "Fields to change (a JSON merge patch): what is left out stays, null clears.": (
+        "Champs à modifier (un JSON Merge Patch) : ce qui "
+        "est omis reste tel quel, null efface la valeur."
+    ),
+    "A partner organization.": "Une organisation partenaire.",
+    "The kind of organization that runs providers.": (
+        "Le type d'organisation qui gère des structures : `ngo` (ONG), `un` (agence des Nations "
+        "unies), `government` (service de l'État), `community` (organisation communautaire)."
+    ),
+    "Every organization, by id.": "Toutes les organisations, par identifiant.",
+    "Its id under /hsds/organizations": "Son identifiant sous /hsds/organizations",
+    "A partner organization, with its id in the HSDS API.": (
+        "Une organisation partenaire, avec son identifiant dans l'API HSDS."
     ),
     "True when its location is confidential to this caller": (
         "Vaut true quand son emplacement est confidentiel pour cet appelant"
@@ -624,6 +840,10 @@ FRENCH: dict[str, str] = {
     "The administrative area the search ran in (never the coordinates).": (
         "La zone administrative où la recherche a été faite (jamais les coordonnées)."
     ),
+    "What a key may do.": (
+        "Ce qu'une clé permet de faire : `partner` (partenaire : les fiches de son organisation), "
+        "`admin` (administrateur : toutes les fiches, les organisations et les clés)."
+    ),
     "Where, what for and for whom. No name or identity: unknown fields are refused.": (
         "Où, pour quoi et pour qui. Ni nom ni identité : les champs inconnus sont refusés."
     ),
@@ -700,11 +920,21 @@ FRENCH: dict[str, str] = {
     "Partner organisations keep their own entries current (API key needed).": (
         "Les organisations partenaires tiennent leurs propres fiches à jour (clé d'API nécessaire)."
     ),
+    "Partner organizations; admins manage them and their keys.": (
+        "Les organisations partenaires ; les administrateurs les gèrent, ainsi que leurs clés."
+    ),
     "The change feed, for systems that keep a copy.": (
         "Le flux des modifications, pour les systèmes qui gardent une copie."
     ),
     "Needs taxonomy and administrative areas (P-codes).": (
         "Taxonomie des besoins et zones administratives (P-codes)."
+    ),
+    (
+        "The directory as Open Referral HSDS 3.0 (read-only, "
+        "public; confidential locations withheld)."
+    ): (
+        "L'annuaire au format Open Referral HSDS 3.0 (lecture "
+        "seule, public ; emplacements confidentiels masqués)."
     ),
     "Probes for operators.": "Sondes de supervision, pour l'exploitation.",
 }

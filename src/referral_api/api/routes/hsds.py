@@ -96,7 +96,8 @@ def about(request: Request) -> dict[str, str]:
     description=(
         "One HSDS service per provider and need. Filters are AND-ed. Besides the HSDS "
         "filters, `pcode` (an admin area of any level the service point lies in) and "
-        "`lat`/`lon` with `proximity` (metres) find services near a point. Confidential "
+        "`lat`/`lon` with `proximity` (metres) find services in an area or near a point. "
+        "Confidential "
         "service points (safe houses) are listed without any location and are never found "
         "by a location filter."
     ),

@@ -125,8 +125,8 @@ def list_keys(organization_id: OrganizationId, session: SessionDep, actor: Actor
     "/organizations/{organization_id}/keys",
     summary="Issue a key (admins)",
     description=(
-        "A new key for the organization, shown in this answer only (`Cache-Control: no- "
-        "store`): store it now. Recorded in the audit trail."
+        "A new key for the organization, shown in this answer only (`Cache-Control: no-store`): "
+        "store it now. Recorded in the audit trail."
     ),
     status_code=status.HTTP_201_CREATED,
     response_model=IssuedKey,
