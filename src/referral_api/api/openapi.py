@@ -107,7 +107,7 @@ def install_openapi(app: FastAPI, default_lang: Language) -> None:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.get(OPENAPI_PATH, include_in_schema=False)
+    @app.get(OPENAPI_PATH, include_in_schema=False, name="openapi")
     def openapi_document(request: Request, lang: Language | None = None) -> JSONResponse:
         chosen = chosen_language(lang, request.headers.get("accept-language"), default_lang)
         found = documents.get(chosen)

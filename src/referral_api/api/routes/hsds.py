@@ -69,7 +69,10 @@ def _found(body: Json | None, kind: str, item_id: uuid.UUID) -> JSONResponse:
 
 
 _LISTED: dict[int | str, dict[str, Any]] = {
-    200: {"description": "An HSDS Page with `contents`, or NDJSON lines"}
+    200: {
+        "description": "An HSDS Page with `contents`, or NDJSON lines",
+        "content": {NDJSON: {"schema": {"type": "string"}}},
+    }
 }
 IdPath = Annotated[uuid.UUID, PathParam(description="The HSDS id (a UUID)")]
 
@@ -176,8 +179,8 @@ def _add_kind(
     def list_items(catalogue: CatalogueDep, paged: PagingDep) -> Any:
         return _listing(listed(catalogue), paged)
 
-    def get_item(item_id: IdPath, catalogue: CatalogueDep) -> Any:
-        return _found(one(catalogue, str(item_id)), label, item_id)
+    def get_item(hsds_id: IdPath, catalogue: CatalogueDep) -> Any:
+        return _found(one(catalogue, str(hsds_id)), label, hsds_id)
 
     router.add_api_route(
         f"/{path}",
@@ -190,7 +193,7 @@ def _add_kind(
         responses={**_LISTED, **PROBLEM_RESPONSES},
     )
     router.add_api_route(
-        f"/{path}/{{item_id}}",
+        f"/{path}/{{hsds_id}}",
         get_item,
         methods=["GET"],
         name=f"get_hsds_{label}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from referral_api import administration
@@ -32,6 +32,15 @@ OrganizationId = Annotated[
 ADMIN_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 # A freshly issued key must not stay in any cache on its way.
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def get_admin(actor: ActorDep) -> AdminActor:
+    """The admin calling, or 401/403, settled before the body is read: a caller without
+    an admin key learns that, not what its body lacks."""
+    return AdminActor.of(actor)
+
+
+AdminDep = Annotated[AdminActor, Depends(get_admin)]
 
 
 @router.get(
@@ -72,11 +81,11 @@ def get_organization(organization_id: OrganizationId, session: SessionDep) -> Or
     responses=ADMIN_PROBLEMS,
 )
 def create_organization(
-    document: OrganizationDocument, session: SessionDep, actor: ActorDep
+    document: OrganizationDocument, session: SessionDep, admin: AdminDep
 ) -> OrganizationOut:
     """Add an organization; recorded in the admin audit trail."""
     created = administration.create_organization(
-        session=session, organization=document.to_domain(), actor=AdminActor.of(actor)
+        session=session, organization=document.to_domain(), actor=admin
     )
     return OrganizationOut.of_organization(created)
 
@@ -95,14 +104,14 @@ def update_organization(
     organization_id: OrganizationId,
     changes: OrganizationChanges,
     session: SessionDep,
-    actor: ActorDep,
+    admin: AdminDep,
 ) -> OrganizationOut:
     """Merge the fields sent into the organization; recorded in the admin audit trail."""
     updated = administration.update_organization(
         session=session,
         organization_id=organization_id,
         changes=changes.changes(),
-        actor=AdminActor.of(actor),
+        actor=admin,
     )
     return OrganizationOut.of_organization(updated)
 
@@ -113,10 +122,10 @@ def update_organization(
     description="Its keys, revoked ones included: ids, roles, dates; never a key nor digest.",
     response_model=KeyList,
     responses=ADMIN_PROBLEMS,
+    dependencies=[Depends(get_admin)],
 )
-def list_keys(organization_id: OrganizationId, session: SessionDep, actor: ActorDep) -> KeyList:
+def list_keys(organization_id: OrganizationId, session: SessionDep) -> KeyList:
     """The organization's keys, revoked ones included; never a key's secret."""
-    AdminActor.of(actor)
     keys = administration.keys_of(session=session, organization_id=organization_id)
     return KeyList(items=[KeyOut.of_key(key) for key in keys])
 
@@ -135,7 +144,7 @@ def list_keys(organization_id: OrganizationId, session: SessionDep, actor: Actor
 def issue_key(
     organization_id: OrganizationId,
     session: SessionDep,
-    actor: ActorDep,
+    admin: AdminDep,
     request: Annotated[KeyRequest, Body()] = KeyRequest(),  # noqa: B008
 ) -> JSONResponse:
     """A new key for the organization, shown this once; recorded in the audit trail."""
@@ -143,7 +152,7 @@ def issue_key(
         session=session,
         organization_id=organization_id,
         role=request.role,
-        actor=AdminActor.of(actor),
+        actor=admin,
     )
     body = IssuedKey(**KeyOut.of_key(stored).model_dump(), key=key.text)
     return JSONResponse(body.model_dump(mode="json"), status_code=201, headers=NO_STORE)
@@ -162,10 +171,10 @@ def issue_key(
 def revoke_key(
     key_id: Annotated[str, Path(max_length=16, description="The key id, as listed")],
     session: SessionDep,
-    actor: ActorDep,
+    admin: AdminDep,
 ) -> Response:
     """Revoke a key at once; recorded in the audit trail."""
-    administration.revoke_key(session=session, key_id=key_id, actor=AdminActor.of(actor))
+    administration.revoke_key(session=session, key_id=key_id, actor=admin)
     return Response(status_code=204)
 
 
@@ -179,15 +188,14 @@ def revoke_key(
     ),
     response_model=AdminEventList,
     responses=ADMIN_PROBLEMS,
+    dependencies=[Depends(get_admin)],
 )
 def audit_trail(
     session: SessionDep,
-    actor: ActorDep,
     after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Events after this")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Events per page")] = 100,
 ) -> AdminEventList:
     """Changes to organizations and keys, by API and command line alike, oldest first."""
-    AdminActor.of(actor)
     events = administration.audit_trail(session=session, after=after, limit=limit)
     return AdminEventList(
         items=[AdminEventOut.of_event(event) for event in events],
