@@ -40,6 +40,14 @@ def test_only_admins_manage_organizations_and_keys(client, keys):
     assert client.get("/v1/organizations/voix-des-femmes").status_code == 404
 
 
+def test_a_caller_without_an_admin_key_is_told_so_before_anything_about_its_body(client, keys):
+    invalid = {**NEW, "phone": "0000"}
+    for headers, code in (({}, 401), (keys.other, 403)):
+        assert client.post("/v1/organizations", json=invalid, headers=headers).status_code == code
+        patched = client.patch("/v1/organizations/femmes-debout", json=invalid, headers=headers)
+        assert patched.status_code == code
+
+
 def test_an_admin_creates_changes_issues_and_revokes_with_an_audit_trail(client, keys):
     created = client.post("/v1/organizations", json=NEW, headers=keys.admin)
     assert created.status_code == 201, created.text
