@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint bench fuzz
+.PHONY: serve test lint bench fuzz mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,10 @@ bench: $(VENV)/.installed-dev
 
 fuzz: $(VENV)/.installed-dev
 	BIN=$(BIN) scripts/fuzz_api.sh
+
+# Mutation testing of the ranking (see docs/ranking.md); slow, so not part of `make test`.
+# A fresh `mutants/` each time: mutmut keeps old verdicts when only tests change.
+mutants: $(VENV)/.installed-dev
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $$(nproc)
+	$(BIN)/mutmut results
