@@ -23,7 +23,13 @@ from referral_api.domain.model import (
     Status,
     Visibility,
 )
-from referral_api.domain.ranking import Profile, RankingWeights, TimeSinceIncident, search
+from referral_api.domain.ranking import (
+    Profile,
+    RankingWeights,
+    TimeSinceIncident,
+    brute_force,
+    search,
+)
 from tests.unit.builders import BANGUI, GAZETTEER, index_of, provider, query
 
 WEIGHTS = RankingWeights()
@@ -788,10 +794,45 @@ def test_a_phone_line_anywhere_is_offered_for_all_it_does():
     assert option.warnings == (note("outside_service_area"),)
 
 
-def test_a_confidential_entry_point_is_placed_in_a_band():
-    safe_house = case_management("safe-house", visibility=Visibility.RESTRICTED)
+@pytest.mark.parametrize("km_east", [0, 120], ids=["covering the place", "only one, far away"])
+def test_a_confidential_entry_point_is_placed_in_a_band(km_east):
+    safe_house = case_management(
+        "safe-house",
+        km_east=km_east,
+        visibility=Visibility.RESTRICTED,
+        service_area=ServiceArea(radius_km=3),
+    )
     [option] = answer([safe_house], needs=("medical",)).safe_entry_points
     assert [n.code for n in option.reasons][:1] == ["within_band"]
+
+
+def test_entry_points_that_cannot_take_a_referral_are_left_out():
+    closed = case_management("closed", status=Status.CLOSED)
+    reopened = case_management(
+        "reopened", km_east=120, status=Status.TEMPORARILY_CLOSED, status_until=date(2026, 11, 1)
+    )
+    assert [name for name, _ in entry_points([closed, case_management("open", km_east=2)])] == [
+        "open"
+    ]
+    assert [name for name, _ in entry_points([closed, reopened])] == ["reopened"]
+
+
+def test_an_entry_point_exactly_at_the_asked_distance_is_not_beyond_it():
+    women_only = case_management("women", WOMEN, km_east=3)
+    km = answer([women_only]).safe_entry_points[0].facts.seen.distance_km
+    expected = [("women", [note("not_for_profile", limits=("sex",))])]
+    assert entry_points([women_only], profile=MAN, max_distance_km=km) == expected
+
+
+def test_brute_force_finds_what_search_finds_beside_a_safe_house():
+    providers = [
+        provider("clinic", km_east=2),
+        provider("safe-house", ("medical.general",), visibility=Visibility.RESTRICTED),
+    ]
+    index, asked = index_of(*providers), query()
+    expected = [f.entry.id_text for f in brute_force(index, asked, WEIGHTS)]
+    assert [o.facts.entry.id_text for o in search(index, asked, WEIGHTS).options] == expected
+    assert len(expected) == 2
 
 
 def test_entry_points_are_numbered_from_one():
