@@ -827,7 +827,12 @@ def test_an_entry_point_exactly_at_the_asked_distance_is_not_beyond_it():
 def test_brute_force_finds_what_search_finds_beside_a_safe_house():
     providers = [
         provider("clinic", km_east=2),
-        provider("safe-house", ("medical.general",), visibility=Visibility.RESTRICTED),
+        provider(
+            "safe-house",
+            ("medical.general",),
+            visibility=Visibility.RESTRICTED,
+            service_area=ServiceArea(radius_km=3),
+        ),
     ]
     index, asked = index_of(*providers), query()
     expected = [f.entry.id_text for f in brute_force(index, asked, WEIGHTS)]
