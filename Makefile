@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint bench fuzz
+.PHONY: serve test lint bench fuzz mutants
 
 $(BIN)/python:
 	@echo "creating the virtual environment $(VENV) (once)"
@@ -41,3 +41,10 @@ bench: $(VENV)/.installed-dev
 
 fuzz: $(VENV)/.installed-dev
 	BIN=$(BIN) scripts/fuzz_api.sh
+
+# Mutation testing of the ranking (see docs/ranking.md); slow, so not part of `make test`.
+# A fresh `mutants/` each time: mutmut keeps old verdicts when only tests change.
+mutants: $(VENV)/.installed-dev
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $$(nproc)
+	$(BIN)/mutmut results
