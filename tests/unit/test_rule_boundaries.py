@@ -30,6 +30,7 @@ from referral_api.domain.ranking import (
     brute_force,
     search,
 )
+from referral_api.domain.ranking.rules import worded
 from tests.unit.builders import BANGUI, GAZETTEER, index_of, provider, query
 
 WEIGHTS = RankingWeights()
@@ -50,7 +51,8 @@ def only_option(kept, weights=WEIGHTS, **fields):
 def said(option, rule):
     """What `rule` did to the option: (points, note, warning) for each effect it gave."""
     effects = (*option.facts.urgency, *option.facts.effects)
-    return [(e.points, e.note, e.warning) for e in effects if e.rule == rule]
+    seen = option.facts.seen
+    return [(e.points, worded(e.note, seen), e.warning) for e in effects if e.rule == rule]
 
 
 def distance_of(kept):
@@ -781,7 +783,7 @@ def test_the_nearest_entry_point_anywhere_is_ranked_for_its_case_management():
     assert option.score == pytest.approx(sum(e.points for e in option.facts.effects))
 
 
-def test_a_phone_line_anywhere_is_offered_for_all_it_does():
+def test_a_phone_line_anywhere_is_offered_for_what_makes_it_an_entry_point():
     line = provider(
         "line",
         ("psychosocial.pss", "legal.aid"),
@@ -790,7 +792,8 @@ def test_a_phone_line_anywhere_is_offered_for_all_it_does():
         service_area=ServiceArea(pcodes=("CF11",)),
     )
     [option] = answer([line], needs=("medical",)).safe_entry_points
-    assert option.facts.seen.matched_needs == ("psychosocial.pss", "legal.aid")
+    assert option.facts.seen.matched_needs == ("psychosocial",)
+    assert [s.need for s in option.facts.seen.services] == ["psychosocial.pss"]
     assert option.warnings == (note("outside_service_area"),)
 
 
