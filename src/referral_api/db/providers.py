@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -16,7 +16,9 @@ from sqlalchemy import (
     Date,
     DateTime,
     String,
+    Text,
     Uuid,
+    cast,
     delete,
     exists,
     false,
@@ -102,12 +104,26 @@ def organization_ids(*, session: Session) -> set[str]:
     return set(session.scalars(select(col(OrganizationRow.id))))
 
 
+T = TypeVar("T")
+
+
 class _Decoder:
     """Column values as the domain takes them, whether a row comes decoded (an ORM object,
-    or a driver that parses JSON and dates) or raw (SQLite's text, as `_raw` selects it)."""
+    or a driver that parses dates) or raw (JSON as text, as `_raw` selects it)."""
 
     def __init__(self) -> None:
         self._decoded: dict[str, Any] = {}
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def shared(self, make: Callable[..., T], *raw: Any) -> T:
+        """`make(*raw)`, one value for all equal raw values of a read: thousands of
+        providers offer the same service or sit in the same admin units, and one object
+        for them all saves the memory of a copy each."""
+        key = (make, *raw)
+        found: T | None = self._values.get(key)
+        if found is None:
+            found = self._values[key] = make(*raw)
+        return found
 
     def json(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -164,7 +180,10 @@ def _raw(table: Any, names: Sequence[str]) -> list[ColumnElement[Any]]:
     columns: list[ColumnElement[Any]] = []
     for name in names:
         column = table.c[name]
-        if isinstance(column.type, JSON | DateTime | UTCDateTime | Date | Uuid):
+        if isinstance(column.type, JSON):
+            # As text on every backend: equal values then compare equal before decoding.
+            columns.append(cast(column, Text).label(name))
+        elif isinstance(column.type, DateTime | UTCDateTime | Date | Uuid):
             columns.append(type_coerce(column, String).label(name))
         else:
             columns.append(column)
@@ -192,6 +211,10 @@ def _service(values: Sequence[Any], decode: _Decoder = _DECODED) -> Service:
     )
 
 
+def _service_of_raw(decode: _Decoder, *values: Any) -> Service:
+    return _service(values, decode)
+
+
 def _provider(
     values: Sequence[Any], services: Iterable[Service], decode: _Decoder = _DECODED
 ) -> Provider:
@@ -213,7 +236,7 @@ def _provider(
         lon=lon,
         lat=lat,
         address=address,
-        admin=AdminCodes(adm1=adm1, adm2=adm2, adm3=adm3, cod_version=cod_version),
+        admin=decode.shared(AdminCodes, adm1, adm2, adm3, cod_version),
         service_area=ServiceArea(
             geometry=decode.json(area),
             radius_km=radius_km,
@@ -510,7 +533,8 @@ def all_providers(*, session: Session) -> list[Provider]:
         services_table.c.provider_id, services_table.c.position
     )
     for provider_id, *values in session.execute(ordered):
-        services.setdefault(provider_id, []).append(_service(values, decode))
+        service = decode.shared(_service_of_raw, decode, *values)
+        services.setdefault(provider_id, []).append(service)
     providers_table = ProviderRow.__table__  # type: ignore[attr-defined]
     statement = (
         select(*_raw(providers_table, _PROVIDER_COLUMNS))

@@ -326,9 +326,15 @@ class _Layer(NamedTuple):
         return found
 
 
+def _point_tree(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> STRtree | None:
+    """A tree of points, made in one call rather than a shapely object built per point."""
+    return STRtree(shapely.points(lon, lat)) if len(lon) else None
+
+
 @dataclass
 class _LayerBuilder:
-    points: list[tuple[int, Point]] = field(default_factory=list)
+    # Row, lon and lat of each entry in the point tree (located ones only).
+    points: list[tuple[int, float | None, float | None]] = field(default_factory=list)
     envelopes: list[tuple[int, BaseGeometry]] = field(default_factory=list)
     by_pcode: dict[str, list[int]] = field(default_factory=dict)
     by_ancestor: dict[str, list[int]] = field(default_factory=dict)
@@ -343,9 +349,10 @@ class _LayerBuilder:
         def arrays(index: dict[str, list[int]]) -> dict[str, NDArray[np.int64]]:
             return {pcode: np.array(found, dtype=np.int64) for pcode, found in index.items()}
 
+        located = np.array(self.points, dtype=np.float64).reshape(-1, 3)
         return _Layer(
-            rows(self.points),
-            tree(self.points),
+            located[:, 0].astype(np.int64),
+            _point_tree(located[:, 1], located[:, 2]),
             rows(self.envelopes),
             tree(self.envelopes),
             arrays(self.by_pcode),
@@ -405,7 +412,7 @@ class DirectoryIndex:
                     # away from the place itself: a box of its own, not the point tree.
                     layer.envelopes.append((index, _reach(entry, max_distance_km)))
                 else:
-                    layer.points.append((index, Point(entry.lon, entry.lat)))
+                    layer.points.append((index, entry.lon, entry.lat))
             for pcode in entry.area_pcodes:
                 layer.by_pcode.setdefault(pcode, []).append(index)
             for pcode in entry.area_ancestors:
@@ -420,10 +427,9 @@ class DirectoryIndex:
             if entry.is_safe_entry and entry.lon is not None and entry.lat is not None
         ]
         self._safe_ids = located_entries
-        self._safe_tree = (
-            STRtree([Point(built[i].lon, built[i].lat) for i in located_entries])
-            if located_entries
-            else None
+        self._safe_tree = _point_tree(
+            np.array([built[i].lon for i in located_entries], dtype=np.float64),
+            np.array([built[i].lat for i in located_entries], dtype=np.float64),
         )
         self._safe_unlocated = [
             index
