@@ -341,24 +341,29 @@ _SERVICE_ROWS_PER_CALL = 5000
 
 
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
-    """Insert providers known to be new, in bulk: a large load writes rows, not objects."""
+    """Insert providers known to be new, in bulk: a large load writes rows, not objects.
+
+    Row values are made one call's worth at a time, so that a load holds the values of
+    2,000 providers at once rather than those of the whole directory.
+    """
     now = utc_now()
-    rows = [
-        {
-            "id": provider.id,
-            **_row_values(provider),
-            "revision": 1,
-            "created_at": provider.created_at or now,
-            "updated_at": now,
-            "deleted_at": None,
-        }
-        for provider in providers
-    ]
-    for start in range(0, len(rows), _PROVIDER_ROWS_PER_CALL):
-        session.execute(insert(ProviderRow), rows[start : start + _PROVIDER_ROWS_PER_CALL])
-    services = [values for provider in providers for values in _service_values(provider)]
-    for start in range(0, len(services), _SERVICE_ROWS_PER_CALL):
-        session.execute(insert(ServiceRow), services[start : start + _SERVICE_ROWS_PER_CALL])
+    for start in range(0, len(providers), _PROVIDER_ROWS_PER_CALL):
+        chunk = providers[start : start + _PROVIDER_ROWS_PER_CALL]
+        rows = [
+            {
+                "id": provider.id,
+                **_row_values(provider),
+                "revision": 1,
+                "created_at": provider.created_at or now,
+                "updated_at": now,
+                "deleted_at": None,
+            }
+            for provider in chunk
+        ]
+        session.execute(insert(ProviderRow), rows)
+        services = [values for provider in chunk for values in _service_values(provider)]
+        for first in range(0, len(services), _SERVICE_ROWS_PER_CALL):
+            session.execute(insert(ServiceRow), services[first : first + _SERVICE_ROWS_PER_CALL])
 
 
 def upsert_provider(*, session: Session, provider: Provider) -> None:
