@@ -111,7 +111,8 @@ class _Decoder:
     """Column values as the domain takes them, whether a row comes decoded (an ORM object,
     or a driver that parses dates) or raw (JSON as text, as `_raw` selects it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, remember: bool = True) -> None:
+        self._remember = remember
         self._decoded: dict[str, Any] = {}
         self._values: dict[tuple[Any, ...], Any] = {}
 
@@ -119,6 +120,8 @@ class _Decoder:
         """`make(*raw)`, one value for all equal raw values of a read: thousands of
         providers offer the same service or sit in the same admin units, and one object
         for them all saves the memory of a copy each."""
+        if not self._remember:
+            return make(*raw)
         key = (make, *raw)
         found: T | None = self._values.get(key)
         if found is None:
@@ -132,7 +135,7 @@ class _Decoder:
         if found is self:
             found = json.loads(value)
             # Short values repeat across thousands of rows; geometries are one of a kind.
-            if len(value) <= _SHORT_JSON:
+            if self._remember and len(value) <= _SHORT_JSON:
                 self._decoded[value] = found
         return found
 
@@ -154,7 +157,7 @@ class _Decoder:
 
 
 _SHORT_JSON = 200
-_DECODED = _Decoder()  # for decoded rows: holds nothing
+_DECODED = _Decoder(remember=False)  # for the few rows of a listing: holds nothing
 
 # The columns `_provider` and `_service` read, in the order they unpack them.
 _PROVIDER_COLUMNS = (
