@@ -408,7 +408,9 @@ def _measure_http_in(
     import httpx
 
     # A plain server first answers real searches; the median-size answer becomes the payload
-    # of the static endpoint, so both endpoints send the same shape and size.
+    # of the static endpoint, so both endpoints send the same shape and size. Its start is
+    # timed up to the first search answered on the whole directory.
+    started = time.perf_counter()
     probe = subprocess.Popen(
         [sys.executable, "-m", "referral_api", "serve", "--port", str(port)],
         env=env,
@@ -416,7 +418,8 @@ def _measure_http_in(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_ready(port)
+        ready_s = ready_seconds(port, bodies[0], started)
+        rss_mb, rss_peak_mb = resident_mb(probe.pid)
         sizes = []
         for body in bodies[:20]:
             answer = httpx.post(
@@ -477,6 +480,9 @@ def _measure_http_in(
         "snapshot_rebuild_s": round(rebuild_s, 2),
         "snapshot_refresh_after_write_ms": round(refresh_ms, 1),
         "server_ready_s": round(startup_s, 1),
+        "ready_s": round(ready_s, 1),
+        "rss_mb": rss_mb,
+        "rss_peak_mb": rss_peak_mb,
         "payload_bytes": len(typical),
         "static_rps": round(statistics.median(static["rps"] for static, _ in slices), 1),
         "search_rps": round(statistics.median(searched["rps"] for _, searched in slices), 1),
@@ -516,7 +522,40 @@ def measure_example_answer() -> dict[str, int]:
     }
 
 
-def wait_ready(port: int, timeout: float = 300) -> None:
+def ready_seconds(port: int, body: bytes, started: float, timeout: float = 1800) -> float:
+    """Seconds from `started` until the server on `port` answers a search with 200."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/v1/referrals/search",
+                content=body,
+                headers={"Content-Type": "application/json"},
+                timeout=timeout,
+            )
+            if answer.status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not answer a search")
+
+
+def resident_mb(pid: int) -> tuple[int, int]:
+    """Resident memory of a process now and at its peak, in MB (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    kb = {line.split(":")[0]: int(line.split()[1]) for line in status if line.startswith("Vm")}
+    return kb["VmRSS"] // 1024, kb["VmHWM"] // 1024
+
+
+def label(size: int) -> str:
+    """A size as the summary's keys name it: 100k, 1m."""
+    return f"{size // 1_000_000}m" if size % 1_000_000 == 0 else f"{size // 1000}k"
+
+
+def wait_ready(port: int, timeout: float = 1800) -> None:
     """Wait until the server on `port` answers /readyz."""
     import httpx
 
@@ -551,8 +590,8 @@ def main() -> None:
         print(json.dumps(figures))
     summary: dict[str, Any] = {}
     largest = max(sizes)
-    summary[f"p50_ms_{largest // 1000}k"] = results[largest]["p50_ms"]
-    summary[f"p99_ms_{largest // 1000}k"] = results[largest]["p99_ms"]
+    summary[f"p50_ms_{label(largest)}"] = results[largest]["p50_ms"]
+    summary[f"p99_ms_{label(largest)}"] = results[largest]["p99_ms"]
     if 10000 in results and 100000 in results:
         summary["p50_growth_10k_to_100k"] = round(
             results[100000]["p50_ms"] / results[10000]["p50_ms"], 3
@@ -569,6 +608,11 @@ def main() -> None:
         summary["static_rps"] = http["static_rps"]
         summary["snapshot_rebuild_s"] = http["snapshot_rebuild_s"]
         summary["snapshot_refresh_after_write_ms"] = http["snapshot_refresh_after_write_ms"]
+        summary[f"refresh_ms_{label(largest)}"] = http["snapshot_refresh_after_write_ms"]
+        summary[f"ready_s_{label(largest)}"] = http["ready_s"]
+        summary[f"rss_mb_{label(largest)}"] = http["rss_mb"]
+        summary[f"rss_peak_mb_{label(largest)}"] = http["rss_peak_mb"]
+        summary[f"load_s_{label(largest)}"] = http["load_into_database_s"]
         summary["database"] = http["database"]
     print(json.dumps(summary))
 

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from operator import attrgetter
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, delete, exists, false, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    DateTime,
+    String,
+    Text,
+    Uuid,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import UTCDateTime, col
 
 from referral_api.db.tables import (
     OrganizationRow,
@@ -84,65 +104,167 @@ def organization_ids(*, session: Session) -> set[str]:
     return set(session.scalars(select(col(OrganizationRow.id))))
 
 
-def _service(row: ServiceRow) -> Service:
+T = TypeVar("T")
+
+
+class _Decoder:
+    """Column values as the domain takes them, whether a row comes decoded (an ORM object,
+    or a driver that parses dates) or raw (JSON as text, as `_raw` selects it)."""
+
+    def __init__(self, *, remember: bool = True) -> None:
+        self._remember = remember
+        self._decoded: dict[str, Any] = {}
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def shared(self, make: Callable[..., T], *raw: Any) -> T:
+        """`make(*raw)`, one value for all equal raw values of a read: thousands of
+        providers offer the same service or sit in the same admin units, and one object
+        for them all saves the memory of a copy each."""
+        if not self._remember:
+            return make(*raw)
+        key = (make, *raw)
+        found: T | None = self._values.get(key)
+        if found is None:
+            found = self._values[key] = make(*raw)
+        return found
+
+    def json(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        found = self._decoded.get(value, self)
+        if found is self:
+            found = json.loads(value)
+            # Short values repeat across thousands of rows; geometries are one of a kind.
+            if self._remember and len(value) <= _SHORT_JSON:
+                self._decoded[value] = found
+        return found
+
+    @staticmethod
+    def uuid(value: Any) -> uuid.UUID:
+        return uuid.UUID(value) if isinstance(value, str) else value
+
+    @staticmethod
+    def datetime(value: Any) -> datetime | None:
+        """As `UTCDateTime` reads it: stored without an offset means UTC."""
+        if value is None:
+            return None
+        at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
+
+    @staticmethod
+    def date(value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_SHORT_JSON = 200
+_DECODED = _Decoder(remember=False)  # for the few rows of a listing: holds nothing
+
+# The columns `_provider` and `_service` read, in the order they unpack them.
+_PROVIDER_COLUMNS = (
+    "id", "organization_id", "name", "description", "modality", "lon", "lat", "address",
+    "adm1_pcode", "adm2_pcode", "adm3_pcode", "cod_version", "service_area",
+    "service_radius_km", "service_area_pcodes", "phones", "email", "focal_point_role",
+    "opening_hours", "timezone", "languages", "accessibility", "status", "status_reason",
+    "status_until", "accepting_referrals", "visibility", "last_verified_at",
+    "last_verified_by", "verification", "source", "licence", "revision", "created_at",
+    "updated_at",
+)  # fmt: skip
+_SERVICE_COLUMNS = (
+    "need", "sexes", "min_age", "max_age", "child_friendly", "population_groups", "cost",
+    "access", "capabilities", "notes",
+)  # fmt: skip
+_provider_values = attrgetter(*_PROVIDER_COLUMNS)
+_service_values_of = attrgetter(*_SERVICE_COLUMNS)
+
+
+def _raw(table: Any, names: Sequence[str]) -> list[ColumnElement[Any]]:
+    """The columns as the driver returns them: SQLAlchemy's conversion of each JSON, date
+    and UUID value is left to `_Decoder`, which decodes a repeated value once."""
+    columns: list[ColumnElement[Any]] = []
+    for name in names:
+        column = table.c[name]
+        if isinstance(column.type, JSON):
+            # As text on every backend: equal values then compare equal before decoding.
+            columns.append(cast(column, Text).label(name))
+        elif isinstance(column.type, DateTime | UTCDateTime | Date | Uuid):
+            columns.append(type_coerce(column, String).label(name))
+        else:
+            columns.append(column)
+    return columns
+
+
+def _service(values: Sequence[Any], decode: _Decoder = _DECODED) -> Service:
+    """The service of a row's values in `_SERVICE_COLUMNS` order."""
+    (need, sexes, min_age, max_age, child_friendly, groups, cost, access, capabilities, notes) = (
+        values
+    )
     return Service(
-        need=row.need,
+        need=need,
         eligibility=Eligibility(
-            sexes=tuple(Sex(sex) for sex in row.sexes),
-            min_age=row.min_age,
-            max_age=row.max_age,
-            child_friendly=row.child_friendly,
-            population_groups=tuple(row.population_groups),
+            sexes=tuple(Sex(sex) for sex in decode.json(sexes)),
+            min_age=min_age,
+            max_age=max_age,
+            child_friendly=child_friendly,
+            population_groups=tuple(decode.json(groups)),
         ),
-        cost=Cost(row.cost),
-        access=Access(row.access),
-        capabilities=tuple(row.capabilities),
-        notes=dict(row.notes),
+        cost=Cost(cost),
+        access=Access(access),
+        capabilities=tuple(decode.json(capabilities)),
+        notes=dict(decode.json(notes)),
     )
 
 
-def _provider(row: ProviderRow, services: Sequence[ServiceRow]) -> Provider:
+def _service_of_raw(decode: _Decoder, *values: Any) -> Service:
+    return _service(values, decode)
+
+
+def _provider(
+    values: Sequence[Any], services: Iterable[Service], decode: _Decoder = _DECODED
+) -> Provider:
+    """The provider of a row's values in `_PROVIDER_COLUMNS` order."""
+    (
+        id_, organization_id, name, description, modality, lon, lat, address,
+        adm1, adm2, adm3, cod_version, area, radius_km, area_pcodes, phones, email,
+        focal_point_role, opening_hours, timezone, languages, accessibility, status,
+        status_reason, status_until, accepting_referrals, visibility, last_verified_at,
+        last_verified_by, verification, source, licence, revision, created_at, updated_at,
+    ) = values  # fmt: skip
     return Provider(
-        id=row.id,
-        organization_id=row.organization_id,
-        name=row.name,
-        modality=Modality(row.modality),
-        services=tuple(_service(service) for service in services),
-        description=dict(row.description),
-        lon=row.lon,
-        lat=row.lat,
-        address=row.address,
-        admin=AdminCodes(
-            adm1=row.adm1_pcode,
-            adm2=row.adm2_pcode,
-            adm3=row.adm3_pcode,
-            cod_version=row.cod_version,
-        ),
+        id=decode.uuid(id_),
+        organization_id=organization_id,
+        name=name,
+        modality=Modality(modality),
+        services=tuple(services),
+        description=dict(decode.json(description)),
+        lon=lon,
+        lat=lat,
+        address=address,
+        admin=decode.shared(AdminCodes, adm1, adm2, adm3, cod_version),
         service_area=ServiceArea(
-            geometry=row.service_area,
-            radius_km=row.service_radius_km,
-            pcodes=tuple(row.service_area_pcodes),
+            geometry=decode.json(area),
+            radius_km=radius_km,
+            pcodes=tuple(decode.json(area_pcodes)),
         ),
         contacts=Contacts(
-            phones=tuple(row.phones), email=row.email, focal_point_role=row.focal_point_role
+            phones=tuple(decode.json(phones)), email=email, focal_point_role=focal_point_role
         ),
-        opening_hours=row.opening_hours,
-        timezone=row.timezone,
-        languages=tuple(row.languages),
-        accessibility=tuple(row.accessibility),
-        status=Status(row.status),
-        status_reason=row.status_reason,
-        status_until=row.status_until,
-        accepting_referrals=row.accepting_referrals,
-        visibility=Visibility(row.visibility),
-        last_verified_at=row.last_verified_at,
-        last_verified_by=row.last_verified_by,
-        verification=row.verification,
-        source=row.source,
-        licence=row.licence,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        opening_hours=opening_hours,
+        timezone=timezone,
+        languages=tuple(decode.json(languages)),
+        accessibility=tuple(decode.json(accessibility)),
+        status=Status(status),
+        status_reason=status_reason,
+        status_until=decode.date(status_until),
+        accepting_referrals=accepting_referrals,
+        visibility=Visibility(visibility),
+        last_verified_at=decode.datetime(last_verified_at),
+        last_verified_by=last_verified_by,
+        verification=verification,
+        source=source,
+        licence=licence,
+        revision=revision,
+        created_at=decode.datetime(created_at),
+        updated_at=decode.datetime(updated_at),
     )
 
 
@@ -222,24 +344,29 @@ _SERVICE_ROWS_PER_CALL = 5000
 
 
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
-    """Insert providers known to be new, in bulk: a large load writes rows, not objects."""
+    """Insert providers known to be new, in bulk: a large load writes rows, not objects.
+
+    Row values are made one call's worth at a time, so that a load holds the values of
+    2,000 providers at once rather than those of the whole directory.
+    """
     now = utc_now()
-    rows = [
-        {
-            "id": provider.id,
-            **_row_values(provider),
-            "revision": 1,
-            "created_at": provider.created_at or now,
-            "updated_at": now,
-            "deleted_at": None,
-        }
-        for provider in providers
-    ]
-    for start in range(0, len(rows), _PROVIDER_ROWS_PER_CALL):
-        session.execute(insert(ProviderRow), rows[start : start + _PROVIDER_ROWS_PER_CALL])
-    services = [values for provider in providers for values in _service_values(provider)]
-    for start in range(0, len(services), _SERVICE_ROWS_PER_CALL):
-        session.execute(insert(ServiceRow), services[start : start + _SERVICE_ROWS_PER_CALL])
+    for start in range(0, len(providers), _PROVIDER_ROWS_PER_CALL):
+        chunk = providers[start : start + _PROVIDER_ROWS_PER_CALL]
+        rows = [
+            {
+                "id": provider.id,
+                **_row_values(provider),
+                "revision": 1,
+                "created_at": provider.created_at or now,
+                "updated_at": now,
+                "deleted_at": None,
+            }
+            for provider in chunk
+        ]
+        session.execute(insert(ProviderRow), rows)
+        services = [values for provider in chunk for values in _service_values(provider)]
+        for first in range(0, len(services), _SERVICE_ROWS_PER_CALL):
+            session.execute(insert(ServiceRow), services[first : first + _SERVICE_ROWS_PER_CALL])
 
 
 def upsert_provider(*, session: Session, provider: Provider) -> None:
@@ -320,29 +447,26 @@ def _conditions(query: ProviderQuery, viewer: Viewer) -> list[ColumnElement[bool
 _IN_CHUNK = 1000
 
 
-def _with_services(
-    session: Session, rows: Sequence[ProviderRow], *, whole_directory: bool = False
-) -> list[Provider]:
+def _with_services(session: Session, rows: Sequence[ProviderRow]) -> list[Provider]:
     if not rows:
         return []
     services: dict[uuid.UUID, list[ServiceRow]] = {row.id: [] for row in rows}
-    ordered = (col(ServiceRow.provider_id), col(ServiceRow.position))
-    if whole_directory:
-        statements = [select(ServiceRow).order_by(*ordered)]
-    else:
-        ids = list(services)
-        statements = [
+    ids = list(services)
+    for start in range(0, len(ids), _IN_CHUNK):
+        statement = (
             select(ServiceRow)
             .where(col(ServiceRow.provider_id).in_(ids[start : start + _IN_CHUNK]))
-            .order_by(*ordered)
-            for start in range(0, len(ids), _IN_CHUNK)
-        ]
-    for statement in statements:
+            .order_by(col(ServiceRow.provider_id), col(ServiceRow.position))
+        )
         for service in session.scalars(statement):
-            # Services of deleted providers come with the whole directory: they are skipped.
-            if service.provider_id in services:
-                services[service.provider_id].append(service)
-    return [_provider(row, services[row.id]) for row in rows]
+            services[service.provider_id].append(service)
+    return [
+        _provider(
+            _provider_values(row),
+            [_service(_service_values_of(service)) for service in services[row.id]],
+        )
+        for row in rows
+    ]
 
 
 def find_providers(
@@ -403,13 +527,32 @@ def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None
 
 
 def all_providers(*, session: Session) -> list[Provider]:
-    """Every provider not deleted, by id."""
-    statement = (
-        select(ProviderRow)
-        .where(col(ProviderRow.deleted_at).is_(None))
-        .order_by(col(ProviderRow.id))
+    """Every provider not deleted, by id.
+
+    The whole directory is read as plain rows, not ORM objects: at 100,000 providers the
+    objects and the per-value conversions of the JSON and date columns were most of the
+    time of a snapshot build. Values that repeat (language lists, empty notes) are decoded
+    once per read.
+    """
+    decode = _Decoder()
+    services: dict[object, list[Service]] = {}
+    services_table = ServiceRow.__table__  # type: ignore[attr-defined]
+    ordered = select(*_raw(services_table, ("provider_id", *_SERVICE_COLUMNS))).order_by(
+        services_table.c.provider_id, services_table.c.position
     )
-    return _with_services(session, list(session.scalars(statement)), whole_directory=True)
+    for provider_id, *values in session.execute(ordered):
+        service = decode.shared(_service_of_raw, decode, *values)
+        services.setdefault(provider_id, []).append(service)
+    providers_table = ProviderRow.__table__  # type: ignore[attr-defined]
+    statement = (
+        select(*_raw(providers_table, _PROVIDER_COLUMNS))
+        .where(providers_table.c.deleted_at.is_(None))
+        .order_by(providers_table.c.id)
+    )
+    return [
+        _provider(values, services.get(values[0], ()), decode)
+        for values in session.execute(statement)
+    ]
 
 
 def has_providers(*, session: Session) -> bool:

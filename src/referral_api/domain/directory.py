@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import shapely
@@ -183,18 +184,108 @@ class _RowArrays(NamedTuple):
             np.ones(len(entries), dtype=np.bool_),
         )
 
-    def updated(self, changed: dict[int, Entry], removed: Iterable[int]) -> _RowArrays:
-        """New arrays with rows changed, added (past the end) or removed."""
-        size = max([len(self.live), *(row + 1 for row in changed)])
-        # Copies, grown with blank rows: the current snapshot keeps reading the old arrays.
-        grown = _RowArrays._make(
-            np.concatenate([column, np.zeros(size - len(column), column.dtype)]) for column in self
+
+class _Entries(Sequence[Entry]):
+    """The entries of a snapshot by row: those of its build, with the rows patched since."""
+
+    def __init__(self, built: list[Entry], patched: dict[int, Entry], size: int) -> None:
+        self._built, self._patched, self._size = built, patched, size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, row: int) -> Entry: ...
+    @overload
+    def __getitem__(self, row: slice) -> Sequence[Entry]: ...
+    def __getitem__(self, row: int | slice) -> Entry | Sequence[Entry]:
+        if isinstance(row, slice):
+            return [self[index] for index in range(*row.indices(self._size))]
+        if row < 0:
+            row += self._size
+        if not 0 <= row < self._size:
+            raise IndexError(row)
+        return self._patched.get(row) or self._built[row]
+
+
+class _RowTable(NamedTuple):
+    """The row arrays of a snapshot: those of its build, shared unchanged by every snapshot
+    a write makes from it, with the few rows changed since patched over them on reading.
+    A write then costs the size of the change, not of the directory."""
+
+    base: _RowArrays
+    patch_rows: NDArray[np.int64]  # sorted: rows changed, added (past the base) or removed
+    patch: _RowArrays  # their values, one item per patched row
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> _RowTable:
+        return cls(_RowArrays.of(entries), _NO_ROWS, _RowArrays.of(()))
+
+    def take(self, rows: NDArray[np.int64]) -> _RowArrays:
+        """The values of `rows`, one item per row."""
+        if not len(self.patch_rows):
+            return _RowArrays._make(column[rows] for column in self.base)
+        return self._gathered(rows)
+
+    def _gathered(self, rows: NDArray[np.int64]) -> _RowArrays:
+        """As `take`, for any rows: those past the base and not patched read as blanks."""
+        where = self._where(rows)
+        return _RowArrays._make(
+            self._patched(column, patched, rows, where)
+            for column, patched in zip(self.base, self.patch, strict=True)
         )
-        for row, entry in changed.items():
-            for column, value in zip(grown, (*_row_values(entry), True), strict=True):
-                column[row] = value
-        grown.live[list(removed)] = False
-        return grown
+
+    def take_column(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
+        """The values of one column (a field of `_RowArrays`) for `rows`."""
+        column: NDArray[Any] = getattr(self.base, name)
+        if not len(self.patch_rows):
+            return column[rows]
+        return self._patched(column, getattr(self.patch, name), rows, self._where(rows))
+
+    def _where(self, rows: NDArray[np.int64]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+        """Which of `rows` are patched, and their positions in the patch."""
+        if not len(self.patch_rows):
+            return np.zeros(len(rows), dtype=np.bool_), _NO_ROWS
+        at = np.minimum(np.searchsorted(self.patch_rows, rows), len(self.patch_rows) - 1)
+        hit = self.patch_rows[at] == rows
+        return hit, at[hit]
+
+    @staticmethod
+    def _patched(
+        column: NDArray[Any],
+        patched: NDArray[Any],
+        rows: NDArray[np.int64],
+        where: tuple[NDArray[np.bool_], NDArray[np.int64]],
+    ) -> NDArray[Any]:
+        hit, from_patch = where
+        # Rows past the base are patched: any base value stands in until overwritten.
+        if len(column):
+            values = column[np.minimum(rows, len(column) - 1)]
+        else:
+            values = np.zeros(len(rows), column.dtype)
+        values[hit] = patched[from_patch]
+        return values
+
+    def all_rows(self) -> NDArray[np.int64]:
+        """Every row, removed ones included, in order."""
+        size = len(self.base.live)
+        return np.concatenate(
+            [np.arange(size, dtype=np.int64), self.patch_rows[self.patch_rows >= size]]
+        )
+
+    def updated(self, changed: dict[int, Entry], removed: Iterable[int]) -> _RowTable:
+        """The table with rows changed, added (past the end) or removed."""
+        gone = set(removed)
+        rows = np.array(sorted({*self.patch_rows.tolist(), *changed, *gone}), dtype=np.int64)
+        patch = self._gathered(rows)  # copies: the current snapshot keeps reading its own
+        for position, row in enumerate(rows.tolist()):
+            entry = changed.get(row)
+            if entry is not None:
+                for column, value in zip(patch, (*_row_values(entry), True), strict=True):
+                    column[position] = value
+            elif row in gone:
+                patch.live[position] = False
+        return _RowTable(self.base, rows, patch)
 
 
 def _reach(entry: Entry, radius_km: float) -> BaseGeometry:
@@ -235,9 +326,15 @@ class _Layer(NamedTuple):
         return found
 
 
+def _point_tree(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> STRtree | None:
+    """A tree of points, made in one call rather than a shapely object built per point."""
+    return STRtree(shapely.points(lon, lat)) if len(lon) else None
+
+
 @dataclass
 class _LayerBuilder:
-    points: list[tuple[int, Point]] = field(default_factory=list)
+    # Row, lon and lat of each entry in the point tree (located ones only).
+    points: list[tuple[int, float | None, float | None]] = field(default_factory=list)
     envelopes: list[tuple[int, BaseGeometry]] = field(default_factory=list)
     by_pcode: dict[str, list[int]] = field(default_factory=dict)
     by_ancestor: dict[str, list[int]] = field(default_factory=dict)
@@ -252,9 +349,10 @@ class _LayerBuilder:
         def arrays(index: dict[str, list[int]]) -> dict[str, NDArray[np.int64]]:
             return {pcode: np.array(found, dtype=np.int64) for pcode, found in index.items()}
 
+        located = np.array(self.points, dtype=np.float64).reshape(-1, 3)
         return _Layer(
-            rows(self.points),
-            tree(self.points),
+            located[:, 0].astype(np.int64),
+            _point_tree(located[:, 1], located[:, 2]),
             rows(self.envelopes),
             tree(self.envelopes),
             arrays(self.by_pcode),
@@ -287,11 +385,16 @@ class DirectoryIndex:
         self._extra_rows = _NO_ROWS
         self._removed: frozenset[int] = frozenset()
         self._shared_sets = _SharedSets()
-        self.entries: list[Entry] = [_entry(p, gazetteer, self._shared_sets) for p in providers]
-        self.by_id = {str(entry.provider.id): index for index, entry in enumerate(self.entries)}
-        self._rows = _RowArrays.of(self.entries)
+        built = [_entry(p, gazetteer, self._shared_sets) for p in providers]
+        # Shared by the snapshots that writes make from this one, never changed: a write
+        # records its rows in `_patched` and `_added` instead.
+        self._built = built
+        self._built_ids = {entry.id_text: index for index, entry in enumerate(built)}
+        self._patched: dict[int, Entry] = {}
+        self._added: dict[str, int] = {}
+        self._rows = _RowTable.of(built)
         public, confidential = _LayerBuilder(), _LayerBuilder()
-        for index, entry in enumerate(self.entries):
+        for index, entry in enumerate(built):
             layer = confidential if entry.confidential else public
             area = entry.provider.service_area
             located = entry.lon is not None and entry.lat is not None
@@ -309,34 +412,49 @@ class DirectoryIndex:
                     # away from the place itself: a box of its own, not the point tree.
                     layer.envelopes.append((index, _reach(entry, max_distance_km)))
                 else:
-                    layer.points.append((index, Point(entry.lon, entry.lat)))
+                    layer.points.append((index, entry.lon, entry.lat))
             for pcode in entry.area_pcodes:
                 layer.by_pcode.setdefault(pcode, []).append(index)
             for pcode in entry.area_ancestors:
                 layer.by_ancestor.setdefault(pcode, []).append(index)
-        self._has_confidential = any(entry.confidential for entry in self.entries)
+        self._has_confidential = any(entry.confidential for entry in built)
         self._public = public.build()
         # Confidential providers are looked up from the public view of a place alone.
         self._confidential = confidential.build()
         located_entries = [
             index
-            for index, entry in enumerate(self.entries)
+            for index, entry in enumerate(built)
             if entry.is_safe_entry and entry.lon is not None and entry.lat is not None
         ]
         self._safe_ids = located_entries
-        self._safe_tree = (
-            STRtree([Point(self.entries[i].lon, self.entries[i].lat) for i in located_entries])
-            if located_entries
-            else None
+        self._safe_tree = _point_tree(
+            np.array([built[i].lon for i in located_entries], dtype=np.float64),
+            np.array([built[i].lat for i in located_entries], dtype=np.float64),
         )
         self._safe_unlocated = [
             index
-            for index, entry in enumerate(self.entries)
+            for index, entry in enumerate(built)
             if entry.is_safe_entry and (entry.lon is None or entry.lat is None)
         ]
 
     def __len__(self) -> int:
-        return len(self.entries) - len(self._removed)
+        return len(self._built) + len(self._added) - len(self._removed)
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        """Every entry by row, removed ones included."""
+        return _Entries(self._built, self._patched, len(self._built) + len(self._added))
+
+    @property
+    def by_id(self) -> Mapping[str, int]:
+        """The row of each provider id, removed ones included."""
+        return ChainMap(self._added, self._built_ids)
+
+    def _entry_at(self) -> Callable[[int], Entry]:
+        if not self._patched:
+            return self._built.__getitem__
+        patched, built = self._patched, self._built
+        return lambda row: patched.get(row) or built[row]
 
     @property
     def changes_since_build(self) -> int:
@@ -354,34 +472,37 @@ class DirectoryIndex:
         """A new snapshot with some providers changed, added or removed, sharing the trees.
 
         Changed and new entries are checked on every search besides what the trees return
-        (their old tree positions only make the candidates a larger superset), so a write
-        costs a few dictionary updates and an array copy, not a rebuild.
+        (their old tree positions only make the candidates a larger superset). The entries,
+        ids and arrays of the build are shared too, the rows changed since patched over
+        them: a write costs the size of the changes since the build, not of the directory.
         """
         new = copy.copy(self)
-        new.entries = list(self.entries)
-        new.by_id = dict(self.by_id)
+        patched, added = dict(self._patched), dict(self._added)
         extra, gone = set(self._extra), set(self._removed)
         updated: dict[int, Entry] = {}
+
+        def row_of(id_text: str) -> int | None:
+            row = added.get(id_text)
+            return self._built_ids.get(id_text) if row is None else row
+
         for provider in changed:
             entry = _entry(provider, self.gazetteer, self._shared_sets)
-            row = new.by_id.get(entry.id_text)
+            row = row_of(entry.id_text)
             if row is None:
-                row = new.by_id[entry.id_text] = len(new.entries)
-                new.entries.append(entry)
-            else:
-                new.entries[row] = entry
-            updated[row] = entry
+                row = added[entry.id_text] = len(self._built) + len(added)
+            patched[row] = updated[row] = entry
             new._has_confidential = new._has_confidential or entry.confidential
             extra.add(row)
             gone.discard(row)
         dropped = []
         for id_text in removed:
-            row = new.by_id.get(id_text)
+            row = row_of(id_text)
             if row is not None:
                 dropped.append(row)
                 gone.add(row)
                 extra.discard(row)
                 updated.pop(row, None)
+        new._patched, new._added = patched, added
         new._extra, new._removed = frozenset(extra), frozenset(gone)
         new._extra_rows = np.array(sorted(extra), dtype=np.int64)
         new._rows = self._rows.updated(updated, dropped)
@@ -400,15 +521,19 @@ class DirectoryIndex:
         (hotlines) come last, nearest first by id.
         """
         lon, lat = place.lon, place.lat
-        if self._safe_tree is not None:
+        entry_at = self._entry_at()
+        tree = self._safe_tree
+        # Entries changed since the build count even when the build had no located one.
+        if tree is not None or self._extra:
             radius = 25.0
             while True:
                 dlon, dlat = degrees_around(lat, radius)
                 window = box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
                 best: tuple[float, str, Entry] | None = None
-                rows = {self._safe_ids[int(found)] for found in self._safe_tree.query(window)}
+                found = tree.query(window).tolist() if tree is not None else []
+                rows = {self._safe_ids[position] for position in found}
                 for row in (rows | self._extra) - self._removed:
-                    entry = self.entries[row]
+                    entry = entry_at(row)
                     if not entry.is_safe_entry or entry.lon is None or entry.lat is None:
                         continue
                     if not usable(entry):
@@ -428,11 +553,9 @@ class DirectoryIndex:
         rows = (set(self._safe_unlocated) | self._extra) - self._removed
         unlocated = sorted(
             (
-                self.entries[row]
-                for row in rows
-                if self.entries[row].is_safe_entry
-                and self.entries[row].lon is None
-                and usable(self.entries[row])
+                entry
+                for entry in map(entry_at, rows)
+                if entry.is_safe_entry and entry.lon is None and usable(entry)
             ),
             key=lambda entry: entry.id_text,
         )
@@ -447,27 +570,34 @@ class DirectoryIndex:
             *self._confidential.rows_near(public, max_distance_km),
         ]
         rows = _distinct(found)
+        taken = self._rows.take(rows)
         if self._removed:
-            rows = rows[self._rows.live[rows]]
-        nearby = self._measured(place, public, rows)
+            live = taken.live
+            rows, taken = rows[live], _RowArrays._make(column[live] for column in taken)
+        nearby = self._measured(place, public, rows, taken)
         # The box's corners hold a fifth of its points, out of reach: dropping them here at
         # once saves looking at each of them in Python.
-        beyond = self._rows.reach_only[nearby.rows] & (nearby.distances > max_distance_km)
+        beyond = taken.reach_only & (nearby.distances > max_distance_km)
         return Nearby(nearby.rows[~beyond], nearby.distances[~beyond])
 
     def everywhere(self, place: Place, public: Place) -> Nearby:
         """Every entry of the directory (removed ones left out), with its distance."""
-        return self._measured(place, public, np.flatnonzero(self._rows.live))
+        rows = self._rows.all_rows()
+        taken = self._rows.take(rows)
+        live = taken.live
+        rows, taken = rows[live], _RowArrays._make(column[live] for column in taken)
+        return self._measured(place, public, rows, taken)
 
     def public_view(self, place: Place) -> Place:
         """The view of `place` that confidential providers are ranked against."""
         return self.gazetteer.public_view(place) if self._has_confidential else place
 
-    def _measured(self, place: Place, public: Place, rows: NDArray[np.int64]) -> Nearby:
-        arrays = self._rows
-        spheres = (arrays.lmb[rows], arrays.phi[rows], arrays.cos_phi[rows])
+    def _measured(
+        self, place: Place, public: Place, rows: NDArray[np.int64], taken: _RowArrays
+    ) -> Nearby:
+        spheres = (taken.lmb, taken.phi, taken.cos_phi)
         distances = distances_km(SpherePoint.of(place.lon, place.lat), spheres)
-        confidential = arrays.confidential[rows]
+        confidential = taken.confidential
         if confidential.any():
             inner = tuple(column[confidential] for column in spheres)
             from_public = SpherePoint.of(public.lon, public.lat)
@@ -484,12 +614,14 @@ class DirectoryIndex:
         listed: list[float | None] = distances.tolist()
         for position in np.flatnonzero(np.isnan(distances)).tolist():
             listed[position] = None
-        return zip(map(self.entries.__getitem__, rows.tolist()), listed, strict=True)
+        return zip(map(self._entry_at(), rows.tolist()), listed, strict=True)
 
     def offering(self, nearby: Nearby, needs: int) -> Iterator[tuple[Entry, float | None]]:
         """The entries of `nearby` that offer any of `needs` (as taxonomy.need_bits)."""
-        return self.entries_of(nearby, (self._rows.need_bits[nearby.rows] & needs) != 0)
+        return self.entries_of(
+            nearby, (self._rows.take_column("need_bits", nearby.rows) & needs) != 0
+        )
 
     def safe_entries(self, nearby: Nearby) -> Iterator[tuple[Entry, float | None]]:
         """The safe entry points among the entries of `nearby`."""
-        return self.entries_of(nearby, self._rows.is_safe_entry[nearby.rows])
+        return self.entries_of(nearby, self._rows.take_column("is_safe_entry", nearby.rows))
