@@ -27,7 +27,7 @@ def _numbered(text: str) -> list[list[str]]:
     return blocks
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     providers=directories(),
     needs=st.sampled_from([("medical",), ("medical", "psychosocial"), ("safety", "legal")]),
