@@ -157,8 +157,11 @@ def _safe_entry_points(
     found = evaluate(index.safe_entries(nearby), case, public, memo, no_exclusions())
     if found:
         return _options(rank(found, SAFE_ENTRY_NEEDS), SAFE_ENTRY_NEEDS, SAFE_ENTRY_COUNT)
-    relaxed = replace(strict, profile=replace(profile, age=None, sex=None, population=None))
-    relaxed = replace(relaxed, max_distance_km=None)
+    relaxed = replace(
+        strict,
+        profile=replace(profile, age=None, sex=None, population=None),
+        max_distance_km=None,
+    )
     case = memo.case(relaxed, weights)
     found = evaluate(index.safe_entries(nearby), case, public, memo, no_exclusions())
     if found:
@@ -173,10 +176,10 @@ def _safe_entry_points(
 def _broken_limits(facts: Facts, strict: SearchQuery) -> tuple[Note, ...]:
     """The warnings an entry point owes for the limits of the survivor or the caller it breaks."""
     warnings = []
-    limits = {
-        limit for service in facts.seen.services for limit in ineligible_by(service, strict.profile)
-    }
-    if limits and all(ineligible_by(service, strict.profile) for service in facts.seen.services):
+    broken = [ineligible_by(service, strict.profile) for service in facts.seen.services]
+    # Only when no service it matched is open to the survivor: one that is will take them.
+    if broken and all(broken):
+        limits = {limit for each in broken for limit in each}
         warnings.append(note("not_for_profile", limits=tuple(sorted(limits, reverse=True))))
     most, distance = strict.max_distance_km, facts.seen.distance_km
     if most is not None and distance is not None and distance > most:
