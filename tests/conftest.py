@@ -131,6 +131,14 @@ def sqlite_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def sample_copy(sqlite_sample: Path, folder: Path) -> Path:
+    """A copy of the migrated, sample-loaded directory in `folder`: what a first start or a
+    `load` of the sample would make, without their seconds."""
+    database = folder / "directory.sqlite3"
+    shutil.copyfile(sqlite_sample, database)
+    return database
+
+
 @pytest.fixture
 def client(settings: Settings, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     """The real app on its own database, migrated and loaded with the sample on start-up.
