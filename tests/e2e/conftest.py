@@ -113,10 +113,10 @@ def server(sqlite_sample: Path, tmp_path: Path) -> Iterator[Server]:
         yield running
 
 
-def partner_key(database: Path, organization_id: str) -> dict[str, str]:
-    """The Authorization header of a new partner key, written into an SQLite directory."""
+def partner_key(database: Path | str, organization_id: str) -> dict[str, str]:
+    """The Authorization header of a new partner key, written into the directory."""
     key = new_key()
-    engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(database_url_of(database))
     with Session(engine) as session:
         repository.add_key(
             session=session,

@@ -2,12 +2,14 @@
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import partner_key
+from tests.conftest import sample_copy
+from tests.e2e.conftest import Server, partner_key, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -16,6 +18,14 @@ WRITERS = 8
 # 48 accepted updates, each raced by seven writers that read the same revision: one lost
 # update would show in the final count, and a round of eight is where it would happen.
 CYCLES = 6
+
+
+@pytest.fixture(scope="module")
+def server(sqlite_sample, tmp_path_factory) -> Iterator[Server]:
+    """One server for both races: they write to entries of their own."""
+    folder = tmp_path_factory.mktemp("races")
+    with running_server(sample_copy(sqlite_sample, folder), folder / "server.log") as running:
+        yield running
 
 
 def test_eight_writers_lose_no_update(server):

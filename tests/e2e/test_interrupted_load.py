@@ -32,7 +32,7 @@ def big_directory(path, copies: int) -> None:
 def test_kill_9_during_load_changes_nothing_and_the_server_starts(sqlite_sample, tmp_path):
     database = sample_copy(sqlite_sample, tmp_path)
     big = tmp_path / "big.geojson"
-    big_directory(big, 150)  # 8,250 providers: the load writes megabytes before it commits
+    big_directory(big, 100)  # 5,500 providers: the load writes megabytes before it commits
     wal = tmp_path / "directory.sqlite3-wal"
     before = wal.stat().st_size if wal.exists() else 0
     loader = subprocess.Popen(
