@@ -50,7 +50,7 @@ def _say(key: str, lang: str, **values: str) -> str:
 def summary_line(option: Option, provider: Provider, withheld: bool, lang: str) -> str:
     """The option in one line, in `lang`, as seen by a caller who may (or may not) locate it."""
     facts, seen = option.facts, option.facts.seen
-    offers = need_labels(seen.matched_needs, lang)
+    offers = need_labels(seen.matched_needs, lang, short=True)
     entry = facts.entry
     urgent_codes = {effect.note.code for effect in facts.urgency}
     extras = [
@@ -60,7 +60,7 @@ def summary_line(option: Option, provider: Provider, withheld: bool, lang: str) 
     ]
     if extras:
         offers += f" ({', '.join(extras)})"
-    return " — ".join(
+    return " · ".join(
         part
         for part in (
             provider.name,
