@@ -712,8 +712,7 @@ FRENCH: dict[str, str] = {
         "formulés dans les `notes` de la réponse"
     ),
     "What to know before referring. Codes, worded in the answer's `notes`": (
-        "Ce qu'il faut savoir avant d'orienter. Des codes, "
-        "formulés dans les `notes` de la réponse"
+        "Ce qu'il faut savoir avant d'orienter. Des codes, formulés dans les `notes` de la réponse"
     ),
     (
         "Every code of the answer's reasons and warnings, to its sentence in the answer's "

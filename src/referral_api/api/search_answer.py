@@ -20,7 +20,7 @@ from referral_api.domain.directory import Entry
 from referral_api.domain.explanations import Note, distance_band
 from referral_api.domain.model import Service
 from referral_api.domain.ranking import Option
-from referral_api.domain.ranking.summary import summary_line
+from referral_api.domain.ranking.summary import SummaryLines
 
 NOTES_KEPT = 10_000
 
@@ -38,6 +38,7 @@ class RenderedParts:
         self._cards: dict[tuple[str, bool], dict[str, Any]] = {}
         self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
         self._notes: dict[str, dict[Note, str]] = {}
+        self.summaries = SummaryLines()
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -45,6 +46,7 @@ class RenderedParts:
             self._snapshot = snapshot
             self._cards = {}
             self._services = {}
+            self.summaries = SummaryLines()
         return self
 
     def card(self, entry: Entry, shown: access.Seen) -> dict[str, Any]:
@@ -128,7 +130,7 @@ class AnswerRenderer:
             **parts.card(entry, shown),
             "services": [parts.service(service) for service in seen.services],
             "matched_needs": list(seen.matched_needs),
-            "summary": summary_line(option, shown.provider, withheld, lang),
+            "summary": parts.summaries.line(option, shown.provider, withheld, lang),
             "reasons": self._codes(option.reasons),
         }
         warnings = option.own_warnings
