@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import shapely
+from shapely.geometry import shape
 
 from referral_api.domain.explanations import note
 from referral_api.domain.model import (
@@ -30,7 +32,7 @@ from referral_api.domain.ranking import (
     brute_force,
     search,
 )
-from tests.unit.builders import BANGUI, GAZETTEER, index_of, provider, query
+from tests.unit.builders import BANGUI, GAZETTEER, HERE, index_of, provider, query, square
 
 WEIGHTS = RankingWeights()
 # The moment the builders' `verified_days_ago` counts from: the query's moment, FRIDAY_10H.
@@ -631,6 +633,18 @@ def test_exactly_a_declared_radius_covers():
     assert excluded_by([replace(clinic, service_area=ServiceArea(radius_km=km))]) == {}
     short = replace(clinic, service_area=ServiceArea(radius_km=km - 1e-9))
     assert excluded_by([short]) == {"outside_service_area": 1}
+
+
+def test_a_public_area_is_met_at_the_asked_point_not_at_its_cells_centre():
+    # Only confidential providers are ranked against the public view of the place (the
+    # centre of its grid cell, once the directory holds any): a small area around the asked
+    # point, away from that centre, covers it.
+    around_here = ServiceArea(geometry=square(HERE[0] - 0.005, HERE[1] - 0.005, *HERE))
+    public_view = GAZETTEER.public_view(GAZETTEER.at_point(*HERE))
+    assert not shapely.intersects_xy(shape(around_here.geometry), public_view.lon, public_view.lat)
+    clinic = provider("x", service_area=around_here)
+    house = provider("house", ("safety.shelter",), km_east=30, visibility=Visibility.RESTRICTED)
+    assert excluded_by([clinic, house]) == {"need_not_offered": 1}
 
 
 CONFIDENTIAL_AREA = [
