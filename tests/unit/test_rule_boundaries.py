@@ -647,6 +647,25 @@ def test_a_public_area_is_met_at_the_asked_point_not_at_its_cells_centre():
     assert excluded_by([clinic, house]) == {"need_not_offered": 1}
 
 
+@pytest.mark.parametrize(
+    ("case", "area", "kept"),
+    [
+        ("meets the area, not its label point", square(18.58, 4.38, 18.61, 4.41), True),
+        ("next to the area", square(18.5, 4.3, 18.59, 4.39), False),
+    ],
+)
+def test_a_declared_shape_covers_a_named_area_it_meets(case, area, kept):
+    clinic = provider("x", service_area=ServiceArea(geometry=area))
+    expected = {} if kept else {"outside_service_area": 1}
+    assert excluded_by([clinic], place=GAZETTEER.at_pcode("CF7114")) == expected, case
+
+
+def test_a_phone_line_without_a_declared_area_covers_nowhere():
+    # It has no distance to measure reach by, and said nothing of where it serves.
+    line = provider("line", ("psychosocial.pss",), at=None)
+    assert excluded_by([line], needs=("psychosocial",)) == {"outside_service_area": 1}
+
+
 CONFIDENTIAL_AREA = [
     ("its own cell", {"km_east": 0.5}, True),
     ("a small radius far away", {"km_east": 20}, False),
@@ -780,6 +799,8 @@ def test_the_nearest_entry_point_anywhere_is_ranked_for_its_case_management():
     ).safe_entry_points
     km = option.facts.seen.distance_km
     assert option.rank == 1
+    # Not a medical option, and in no list urgency orders: no tier, no urgency words.
+    assert (option.tier, option.facts.urgency) == (None, ())
     assert [s.need for s in option.facts.seen.services] == ["case_management"]
     assert km > WEIGHTS.far_km
     assert option.warnings == (

@@ -230,6 +230,8 @@ def test_urgency_orders_the_medical_list_only():
     assert [o.tier for o in medical.options] == [0, 1]
     assert _names(psychosocial.options)[0] == "clinic"
     assert psychosocial.options[0].tier is None
+    assert "no_pep_here" not in _codes(psychosocial.options[0].warnings)
+    assert "no_pep_here" in _codes(medical.options[1].warnings)
 
 
 @pytest.mark.parametrize(

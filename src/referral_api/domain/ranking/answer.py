@@ -205,7 +205,7 @@ def _nearest_entry_anywhere(
     )
     matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
-    seen = Seen(entry, services, matched, distance, hours, case.at_ts)
+    seen = Seen(entry, services, matched, distance, hours)
     effects = situational_effects(case, seen) + standing_effects(case, seen)
     score = sum(effect.points for effect in effects)
     facts = Facts(

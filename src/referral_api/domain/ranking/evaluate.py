@@ -170,7 +170,7 @@ def evaluate(
         if entry.needs.isdisjoint(wanted):
             excluded["need_not_offered"] += 1
             continue
-        if not entry.is_active and not active(entry, at):
+        if not active(entry, at):
             excluded["not_active"] += 1
             continue
         if not entry.provider.accepting_referrals:
@@ -192,19 +192,17 @@ def evaluate(
             services = kept
             offered = {service.need for service in services}
             matched = single or tuple(n for n in needs if not offered.isdisjoint(expansions[n]))
-        if entry.has_declared_area or distance is None or distance > reach:
-            # The plain case (a static place within reach) is `covers` without its call.
-            if not covers(entry, public if entry.confidential else place, distance, reach):
-                excluded["outside_service_area"] += 1
-                continue
-        if most is not None and not within_asked_distance(distance, most):
+        if not covers(entry, public if entry.confidential else place, distance, reach):
+            excluded["outside_service_area"] += 1
+            continue
+        if not within_asked_distance(distance, most):
             excluded["beyond_max_distance"] += 1
             continue
         hours = memo.hours(entry, at_ts, query)
         if open_only and hours.is_open is False:
             excluded["closed_now"] += 1
             continue
-        seen = new(Seen, (entry, services, matched, distance, hours, at_ts))
+        seen = new(Seen, (entry, services, matched, distance, hours))
         if standing is None:
             standing = standing_effects(case, seen)
             if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:

@@ -50,7 +50,6 @@ class Seen(NamedTuple):
     matched_needs: tuple[str, ...]
     distance_km: float | None
     hours: OpenState
-    at_ts: float  # the query's moment
 
 
 Effects = tuple[Effect, ...]
