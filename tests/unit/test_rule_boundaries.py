@@ -799,8 +799,17 @@ def test_the_nearest_entry_point_anywhere_is_ranked_for_its_case_management():
     ).safe_entry_points
     km = option.facts.seen.distance_km
     assert option.rank == 1
-    # Not a medical option, and in no list urgency orders: no tier, no urgency words.
-    assert (option.tier, option.facts.urgency) == (None, ())
+    # Not a medical option, and in no list urgency orders: no tier, no urgency words; its
+    # sort keys agree with its score, as those of the options `evaluate` makes.
+    facts = option.facts
+    assert (option.tier, facts.urgency, facts.tier, facts.urgent_score) == (
+        None,
+        (),
+        0,
+        facts.score,
+    )
+    key = -round(facts.score, 9), facts.entry.id_text
+    assert (facts.order, facts.plain_order) == ((0, *key), key)
     assert [s.need for s in option.facts.seen.services] == ["case_management"]
     assert km > WEIGHTS.far_km
     assert option.warnings == (

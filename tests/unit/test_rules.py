@@ -183,6 +183,12 @@ def test_every_component_has_its_words_and_every_demotion_its_warning(
             assert math.isclose(
                 score_from_words(option, weights, asked_count), option.score, abs_tol=1e-9
             ), (name, option.reasons, option.warnings)
+            facts = option.facts
+            # Sort keys agree with the score, and only urgency demotes.
+            best = facts.urgent_score if facts.urgency else facts.score
+            assert facts.order == (facts.tier, -round(best, 9), facts.entry.id_text)
+            assert facts.plain_order == (-round(facts.score, 9), facts.entry.id_text)
+            assert not any(effect.demotes for effect in facts.effects)
             warnings = _codes(option.warnings)
             if option.tier:
                 assert warnings & {"no_pep_here", "no_ec_here"}, name

@@ -20,6 +20,7 @@ from referral_api.domain.ranking.evaluate import (
     evaluate,
     memo_of,
     no_exclusions,
+    standalone_facts,
 )
 from referral_api.domain.ranking.query import RankingWeights, SearchQuery
 from referral_api.domain.ranking.rules import (
@@ -206,11 +207,7 @@ def _nearest_entry_anywhere(
     matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
     seen = Seen(entry, services, matched, distance, hours)
-    effects = situational_effects(case, seen) + standing_effects(case, seen)
-    score = sum(effect.points for effect in effects)
-    facts = Facts(
-        seen, effects, score, (), score, 0, (0, -score, entry.id_text), (-score, entry.id_text)
-    )
+    facts = standalone_facts(seen, situational_effects(case, seen) + standing_effects(case, seen))
     warnings = (note("outside_service_area"), *_broken_limits(facts, strict))
     return (Option(1, facts, False, warnings),)
 

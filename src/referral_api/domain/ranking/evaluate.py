@@ -234,6 +234,15 @@ def evaluate(
     return facts
 
 
+def standalone_facts(seen: Seen, effects: tuple[Effect, ...]) -> Facts:
+    """The facts of a provider offered on its own, outside urgency, as `evaluate` would
+    make them: its sort keys agree with its score, should it ever be ranked with others."""
+    score = sum(map(_POINTS, effects))
+    plain = -round(score, 9)
+    key = seen.entry.id_text
+    return Facts(seen, effects, score, (), score, 0, (0, plain, key), (plain, key))
+
+
 _POINTS = attrgetter("points")
 _DEMOTES = attrgetter("demotes")
 
