@@ -29,7 +29,6 @@ def test_the_docs_example_returns_a_pathway_for_a_girl_in_the_3rd_arrondissement
     assert body["one_stop"]
     assert body["safe_entry_points"]
     first = options_of(body)[0]
-    assert first["rank"] == 1
     assert first["distance_km"] is not None
     assert all(first["reasons"].values())
     assert first["summary"].startswith(first["name"])
@@ -274,10 +273,38 @@ def test_each_provider_is_given_once_and_every_list_refers_to_it(sample_client):
     assert len(refs) > len(body["providers"])
 
 
+def test_every_code_of_the_answer_is_worded_once_in_its_notes(sample_client):
+    for lang in ("fr", "en"):
+        body = search(sample_client, **{**EXAMPLE_REQUEST, "lang": lang}, at=FRIDAY_10H)
+        refs = [*body["options"], *body["one_stop"], *body["safe_entry_points"]]
+        refs += [ref for step in body["pathway"] for ref in step["options"]]
+        cards = body["providers"].values()
+        used = {code for card in cards for code in card["reasons"] + card.get("warnings", [])}
+        used |= {code for ref in refs for code in ref.get("warnings", [])}
+        assert set(body["notes"]) == used
+        assert all(body["notes"].values())
+
+
+def test_a_provider_demoted_in_any_list_warns_on_its_card(sample_client):
+    # A clinic without PEP, first listed where urgency does not order the list (the
+    # psychosocial one), then demoted in the one-stop list: its card still says why.
+    body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
+    demoted = [
+        ref for name in ("options", "one_stop") for ref in body[name] if ref.get("tier") == 1
+    ]
+    demoted += [ref for step in body["pathway"] for ref in step["options"] if ref.get("tier")]
+    assert demoted
+    for ref in demoted:
+        card = body["providers"][ref["provider_id"]]
+        assert {"no_pep_here", "no_ec_here"} & set(card.get("warnings", []))
+
+
 def test_urgency_does_not_demote_a_clinic_in_the_psychosocial_list(sample_client):
     body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
     medical, psychosocial = body["pathway"]
-    assert all(ref["tier"] == 0 for ref in psychosocial["options"])
+    # Urgency orders the medical list alone: the others carry no tier.
+    assert all("tier" in ref for ref in medical["options"])
+    assert not any("tier" in ref for ref in psychosocial["options"])
     names = [body["providers"][ref["provider_id"]]["name"] for ref in psychosocial["options"]]
     assert not names[0].startswith("Ligne")  # the one-stop hospital leads, not a hotline
 
@@ -285,7 +312,7 @@ def test_urgency_does_not_demote_a_clinic_in_the_psychosocial_list(sample_client
 def test_a_male_survivor_is_not_sent_to_a_women_only_entry_point(sample_client):
     body = search(sample_client, pcode="CF7113", needs=["medical"], sex="male", age=30)
     for entry in options_of(body, "safe_entry_points"):
-        if "not_for_profile" not in entry["warnings"]:
+        if "not_for_sex" not in entry["warnings"]:
             assert all(
                 not s["eligibility"]["sexes"] or "male" in s["eligibility"]["sexes"]
                 for s in entry["services"]
@@ -295,9 +322,7 @@ def test_a_male_survivor_is_not_sent_to_a_women_only_entry_point(sample_client):
 def test_reasons_read_as_french_writes_them(sample_client):
     body = search(sample_client, **EXAMPLE_REQUEST, at=FRIDAY_10H)
     first = options_of(body)[0]
-    assert re.fullmatch(r"À \d+,\d km\.", first["reasons"]["near"])
-    assert first["reasons"]["speaks_language"] in {
-        "Parle sango et français.",
-        "Parle français et sango.",
-    }
+    assert re.search(r" · à \d+,\d km · ", first["summary"])
+    assert first["reasons"]["near"] == "À moins de 15 km."
+    assert first["reasons"]["speaks_language"] == "Parle une langue demandée (sango ou français)."
     assert "fee" not in first["warnings"]  # what it matched for this case is free

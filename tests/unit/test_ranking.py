@@ -250,7 +250,7 @@ def test_a_safe_entry_point_is_returned_even_when_nothing_matches():
     result = run([hotline], needs=("legal.justice",))
     assert result.options == ()
     assert names(result.safe_entry_points) == ["hotline"]
-    assert "safe_entry_point" in codes(result.safe_entry_points[0].reasons)
+    assert result.safe_entry_points[0].is_safe_entry
 
 
 def test_the_safe_entry_point_ignores_profile_filters():

@@ -10,8 +10,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import shapely
+from shapely.geometry import shape
 
-from referral_api.domain.explanations import distance_band, note
+from referral_api.domain.explanations import note
 from referral_api.domain.model import (
     Access,
     Cost,
@@ -30,8 +32,7 @@ from referral_api.domain.ranking import (
     brute_force,
     search,
 )
-from referral_api.domain.ranking.rules import worded
-from tests.unit.builders import BANGUI, GAZETTEER, index_of, provider, query
+from tests.unit.builders import BANGUI, GAZETTEER, HERE, index_of, provider, query, square
 
 WEIGHTS = RankingWeights()
 # The moment the builders' `verified_days_ago` counts from: the query's moment, FRIDAY_10H.
@@ -51,8 +52,7 @@ def only_option(kept, weights=WEIGHTS, **fields):
 def said(option, rule):
     """What `rule` did to the option: (points, note, warning) for each effect it gave."""
     effects = (*option.facts.urgency, *option.facts.effects)
-    seen = option.facts.seen
-    return [(e.points, worded(e.note, seen), e.warning) for e in effects if e.rule == rule]
+    return [(e.points, e.note, e.warning) for e in effects if e.rule == rule]
 
 
 def distance_of(kept):
@@ -66,25 +66,19 @@ def at_bangui(hour, minute=0, day=27):
 
 # --- freshness: exactly `stale_after_days` is still fresh -----------------------------------
 
+# Both sentences name the deployment's cut-off, the same for every provider of an answer.
+FRESH = [(0.5, note("recently_verified", days=90), False)]
 FRESHNESS = [
-    ("verified today", {"verified_days_ago": 0}, [(0.5, note("recently_verified", days=0), False)]),
-    (
-        "exactly 90 days",
-        {"verified_days_ago": 90},
-        [(0.5, note("recently_verified", days=90), False)],
-    ),
+    ("verified today", {"verified_days_ago": 0}, FRESH),
+    ("exactly 90 days", {"verified_days_ago": 90}, FRESH),
     (
         "90 days and 23 hours",
         {"last_verified_at": VERIFIED_BASE - timedelta(days=90, hours=23)},
-        [(0.5, note("recently_verified", days=90), False)],
+        FRESH,
     ),
-    ("91 days", {"verified_days_ago": 91}, [(-2.0, note("stale_entry", days=91), True)]),
+    ("91 days", {"verified_days_ago": 91}, [(-2.0, note("stale_entry", days=90), True)]),
     ("never", {"verified_days_ago": None}, [(-2.0, note("never_verified"), True)]),
-    (
-        "verified after the query's moment",
-        {"verified_days_ago": -3},
-        [(0.5, note("recently_verified", days=0), False)],
-    ),
+    ("verified after the query's moment", {"verified_days_ago": -3}, FRESH),
 ]
 
 
@@ -98,7 +92,7 @@ def test_the_stale_cut_off_is_the_deployments():
     fresh = only_option(provider("x", verified_days_ago=30), strict)
     stale = only_option(provider("x", verified_days_ago=31), strict)
     assert said(fresh, "freshness") == [(0.25, note("recently_verified", days=30), False)]
-    assert said(stale, "freshness") == [(-3.0, note("stale_entry", days=31), True)]
+    assert said(stale, "freshness") == [(-3.0, note("stale_entry", days=30), True)]
 
 
 # --- proximity: exactly `far_km` is near; remote lines get a share ----------------------------
@@ -108,12 +102,12 @@ def nearness(km, weights=WEIGHTS):
     return weights.distance / (1.0 + km / weights.distance_scale_km)
 
 
-def test_proximity_scores_and_says_the_distance():
+def test_proximity_scores_and_says_it_is_within_the_far_limit():
     clinic = provider("x", km_east=2.34)
     km = distance_of(clinic)
     [(points, said_note, warning)] = said(only_option(clinic), "proximity")
     assert points == pytest.approx(nearness(km))
-    assert (said_note, warning) == (note("near", distance=round(km, 1)), False)
+    assert (said_note, warning) == (note("near", distance=WEIGHTS.far_km), False)
 
 
 def test_exactly_far_km_is_near_and_beyond_it_is_far():
@@ -122,11 +116,11 @@ def test_exactly_far_km_is_near_and_beyond_it_is_far():
     at_limit = replace(WEIGHTS, far_km=km)
     just_inside = replace(WEIGHTS, far_km=km - 1e-9)
     assert said(only_option(clinic, at_limit), "proximity")[0][1:] == (
-        note("near", distance=round(km, 1)),
+        note("near", distance=km),
         False,
     )
     assert said(only_option(clinic, just_inside), "proximity")[0][1:] == (
-        note("far_away", distance=round(km, 1)),
+        note("far_away", distance=km - 1e-9),
         True,
     )
 
@@ -169,7 +163,7 @@ def test_a_confidential_provider_is_placed_in_a_band_even_when_far():
     assert km > WEIGHTS.far_km
     [(points, said_note, warning)] = said(option, "proximity")
     assert points == pytest.approx(nearness(km))
-    assert (said_note, warning) == (note("within_band", band=distance_band(km)), False)
+    assert (said_note, warning) == (note("within_band"), False)
 
 
 # --- coverage --------------------------------------------------------------------------------
@@ -189,38 +183,33 @@ def test_coverage(case, kept, covers):
 
 # --- opening: exactly `opens_soon_minutes` is soon; exactly `closes_soon_minutes` warns -------
 
+SOON = note("opens_soon", minutes=120)
+CLOSED = (0.0, note("closed_now"), True)
+# The moment it next opens is the provider's own: in its fields and summary, not the note.
 OPENING = [
-    ("open 24/7", "24/7", [(2.0, note("open_24_7"), False)]),
-    ("open now", "Mo-Fr 08:00-18:00", [(2.0, note("open_now"), False)]),
-    ("hours unknown", None, [(0.0, note("hours_unknown"), True)]),
-    (
-        "opens in exactly 120 minutes",
-        "Mo-Fr 12:00-16:00",
-        [(1.0, note("opens_soon", at=at_bangui(12)), False)],
-    ),
-    (
-        "opens in 121 minutes",
-        "Mo-Fr 12:01-16:00",
-        [(0.0, note("closed_now", at=at_bangui(12, 1)), True)],
-    ),
-    (
-        "opens next week",
-        "Mo-Fr 08:00-09:00",
-        [(0.0, note("closed_now", at=at_bangui(8, day=30)), True)],
-    ),
-    ("never opens again", "off", [(0.0, note("closed_now", at=None), True)]),
+    ("open 24/7", "24/7", [(2.0, note("open_24_7"), False)], None),
+    ("open now", "Mo-Fr 08:00-18:00", [(2.0, note("open_now"), False)], at_bangui(18)),
+    ("hours unknown", None, [(0.0, note("hours_unknown"), True)], None),
+    ("opens in exactly 120 minutes", "Mo-Fr 12:00-16:00", [(1.0, SOON, False)], at_bangui(12)),
+    ("opens in 121 minutes", "Mo-Fr 12:01-16:00", [CLOSED], at_bangui(12, 1)),
+    ("opens next week", "Mo-Fr 08:00-09:00", [CLOSED], at_bangui(8, day=30)),
+    ("never opens again", "off", [CLOSED], None),
 ]
 
 
-@pytest.mark.parametrize(("case", "hours", "expected"), OPENING, ids=[r[0] for r in OPENING])
-def test_opening(case, hours, expected):
-    assert said(only_option(provider("x", opening_hours=hours)), "opening") == expected, case
+@pytest.mark.parametrize(
+    ("case", "hours", "expected", "next_change"), OPENING, ids=[r[0] for r in OPENING]
+)
+def test_opening(case, hours, expected, next_change):
+    option = only_option(provider("x", opening_hours=hours))
+    assert said(option, "opening") == expected, case
+    assert option.facts.seen.hours.next_change_at == next_change, case
 
 
 def test_opens_soon_minutes_is_the_deployments():
     later = replace(WEIGHTS, opens_soon_minutes=121, opens_soon=0.75)
     option = only_option(provider("x", opening_hours="Mo-Fr 12:01-16:00"), later)
-    assert said(option, "opening") == [(0.75, note("opens_soon", at=at_bangui(12, 1)), False)]
+    assert said(option, "opening") == [(0.75, note("opens_soon", minutes=121), False)]
 
 
 CLOSING_SOON = [
@@ -235,32 +224,36 @@ CLOSING_SOON = [
 
 @pytest.mark.parametrize(("case", "hours", "at"), CLOSING_SOON, ids=[r[0] for r in CLOSING_SOON])
 def test_closing_soon(case, hours, at):
-    expected = [] if at is None else [(0.0, note("closes_soon", at=at), True)]
-    assert said(only_option(provider("x", opening_hours=hours)), "closing_soon") == expected, case
+    option = only_option(provider("x", opening_hours=hours))
+    expected = [] if at is None else [(0.0, note("closes_soon", minutes=60), True)]
+    assert said(option, "closing_soon") == expected, case
+    if at is not None:
+        assert option.facts.seen.hours.next_change_at == at, case
 
 
 def test_closes_soon_minutes_is_the_deployments():
     longer = replace(WEIGHTS, closes_soon_minutes=61)
     option = only_option(provider("x", opening_hours="Mo-Fr 08:00-11:01"), longer)
-    assert said(option, "closing_soon") == [(0.0, note("closes_soon", at=at_bangui(11, 1)), True)]
+    assert said(option, "closing_soon") == [(0.0, note("closes_soon", minutes=61), True)]
 
 
 # --- language, accessibility, child-friendly --------------------------------------------------
 
+# The note names the survivor's languages, any one of which the place speaks.
 LANGUAGE = [
-    ("no language given", (), ("sg",), []),
-    ("spoken, in the survivor's order", ("sg", "fr"), ("fr", "sg"), [("sg", "fr")]),
-    ("only the spoken ones are named", ("en", "sg"), ("sg",), [("sg",)]),
-    ("none spoken", ("en",), ("fr",), []),
+    ("no language given", (), ("sg",), False),
+    ("both spoken", ("sg", "fr"), ("fr", "sg"), True),
+    ("one of two spoken", ("en", "sg"), ("sg",), True),
+    ("none spoken", ("en",), ("fr",), False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("case", "wanted", "spoken", "named"), LANGUAGE, ids=[r[0] for r in LANGUAGE]
+    ("case", "wanted", "spoken", "fires"), LANGUAGE, ids=[r[0] for r in LANGUAGE]
 )
-def test_language(case, wanted, spoken, named):
+def test_language(case, wanted, spoken, fires):
     option = only_option(provider("x", languages=spoken), profile=Profile(languages=wanted))
-    expected = [(1.5, note("speaks_language", languages=n), False) for n in named]
+    expected = [(1.5, note("speaks_language", languages=wanted), False)] if fires else []
     assert said(option, "language") == expected, case
 
 
@@ -309,8 +302,8 @@ def test_child_friendly(case, services, age, fires):
 FREE = [(1.0, note("free_of_charge"), False)]
 
 
-def fee(*services):
-    return [(0.0, note("fee", services=services), True)]
+# The warning leaves which services are paid to their own `cost`.
+FEE = [(0.0, note("fee"), True)]
 
 
 COST = [
@@ -319,7 +312,7 @@ COST = [
         "the one matched service has a fee",
         (Service("medical.general", cost=Cost.FEE),),
         ("medical",),
-        fee("medical.general"),
+        FEE,
     ),
     (
         "a free service answers the need beside a paying one",
@@ -337,19 +330,19 @@ COST = [
         "one of two needs has only paying services",
         (Service("medical.general"), Service("psychosocial.pss", cost=Cost.FEE)),
         ("medical", "psychosocial"),
-        fee("psychosocial.pss"),
+        FEE,
     ),
     (
         "every paying service of a need is named, in order",
         (Service("medical.pep", cost=Cost.FEE), Service("medical.general", cost=Cost.FEE)),
         ("medical",),
-        fee("medical.pep", "medical.general"),
+        FEE,
     ),
     (
         "a service answering two asked needs is named once",
         (Service("medical.general", cost=Cost.FEE),),
         ("medical", "medical.general"),
-        fee("medical.general"),
+        FEE,
     ),
 ]
 
@@ -415,8 +408,8 @@ SAFE_ENTRY = [
     ("case", "kept", "needs", "fires"), SAFE_ENTRY, ids=[r[0] for r in SAFE_ENTRY]
 )
 def test_safe_entry(case, kept, needs, fires):
-    expected = [(0.0, note("safe_entry_point"), False)] if fires else []
-    assert said(only_option(kept, needs=needs), "safe_entry") == expected, case
+    # What the provider is, not a reason: the answer's card says it (`safe_entry_point`).
+    assert only_option(kept, needs=needs).is_safe_entry is fires, case
 
 
 ACCESS = [
@@ -530,7 +523,7 @@ def test_urgency_orders_only_medical_care():
         listening, needs=("psychosocial",), time_since_incident=TimeSinceIncident.LT72H
     )
     assert said(option, "urgency") == []
-    assert (option.tier, option.score) == (0, sum(e.points for e in option.facts.effects))
+    assert (option.tier, option.score) == (None, sum(e.points for e in option.facts.effects))
 
 
 def test_round_the_clock_weight_is_the_deployments():
@@ -642,6 +635,37 @@ def test_exactly_a_declared_radius_covers():
     assert excluded_by([short]) == {"outside_service_area": 1}
 
 
+def test_a_public_area_is_met_at_the_asked_point_not_at_its_cells_centre():
+    # Only confidential providers are ranked against the public view of the place (the
+    # centre of its grid cell, once the directory holds any): a small area around the asked
+    # point, away from that centre, covers it.
+    around_here = ServiceArea(geometry=square(HERE[0] - 0.005, HERE[1] - 0.005, *HERE))
+    public_view = GAZETTEER.public_view(GAZETTEER.at_point(*HERE))
+    assert not shapely.intersects_xy(shape(around_here.geometry), public_view.lon, public_view.lat)
+    clinic = provider("x", service_area=around_here)
+    house = provider("house", ("safety.shelter",), km_east=30, visibility=Visibility.RESTRICTED)
+    assert excluded_by([clinic, house]) == {"need_not_offered": 1}
+
+
+@pytest.mark.parametrize(
+    ("case", "area", "kept"),
+    [
+        ("meets the area, not its label point", square(18.58, 4.38, 18.61, 4.41), True),
+        ("next to the area", square(18.5, 4.3, 18.59, 4.39), False),
+    ],
+)
+def test_a_declared_shape_covers_a_named_area_it_meets(case, area, kept):
+    clinic = provider("x", service_area=ServiceArea(geometry=area))
+    expected = {} if kept else {"outside_service_area": 1}
+    assert excluded_by([clinic], place=GAZETTEER.at_pcode("CF7114")) == expected, case
+
+
+def test_a_phone_line_without_a_declared_area_covers_nowhere():
+    # It has no distance to measure reach by, and said nothing of where it serves.
+    line = provider("line", ("psychosocial.pss",), at=None)
+    assert excluded_by([line], needs=("psychosocial",)) == {"outside_service_area": 1}
+
+
 CONFIDENTIAL_AREA = [
     ("its own cell", {"km_east": 0.5}, True),
     ("a small radius far away", {"km_east": 20}, False),
@@ -688,7 +712,7 @@ def entry_points(providers, **fields):
     ]
 
 
-LIST_WARNINGS = {"not_for_profile", "beyond_asked_distance", "outside_service_area"}
+LIST_WARNINGS = {"not_for_sex", "not_for_age", "beyond_asked_distance", "outside_service_area"}
 WOMEN = Eligibility(sexes=(Sex.FEMALE,))
 GIRLS = Eligibility(sexes=(Sex.FEMALE,), max_age=17)
 MAN = Profile(sex=Sex.MALE, age=40)
@@ -712,7 +736,7 @@ SAFE_ENTRY_LIMITS = [
         "none open to him: the best is given, saying which limits it breaks",
         [case_management("girls", GIRLS)],
         {"profile": MAN},
-        [("girls", [note("not_for_profile", limits=("sex", "age"))])],
+        [("girls", [note("not_for_sex"), note("not_for_age")])],
     ),
     (
         "one service of the place open to him: no limit broken",
@@ -742,7 +766,7 @@ SAFE_ENTRY_LIMITS = [
         "none covers the place: the nearest anywhere, with every limit it breaks",
         [case_management("far", WOMEN, km_east=120)],
         {"profile": MAN},
-        [("far", [note("outside_service_area"), note("not_for_profile", limits=("sex",))])],
+        [("far", [note("outside_service_area"), note("not_for_sex")])],
     ),
 ]
 
@@ -775,9 +799,21 @@ def test_the_nearest_entry_point_anywhere_is_ranked_for_its_case_management():
     ).safe_entry_points
     km = option.facts.seen.distance_km
     assert option.rank == 1
+    # Not a medical option, and in no list urgency orders: no tier, no urgency words; its
+    # sort keys agree with its score, as those of the options `evaluate` makes.
+    facts = option.facts
+    assert (option.tier, facts.urgency, facts.tier, facts.urgent_score) == (
+        None,
+        (),
+        0,
+        facts.score,
+    )
+    key = -round(facts.score, 9), facts.entry.id_text
+    assert (facts.order, facts.plain_order) == ((0, *key), key)
     assert [s.need for s in option.facts.seen.services] == ["case_management"]
+    assert km > WEIGHTS.far_km
     assert option.warnings == (
-        note("far_away", distance=round(km, 1)),
+        note("far_away", distance=WEIGHTS.far_km),
         note("outside_service_area"),
     )
     assert option.score == pytest.approx(sum(e.points for e in option.facts.effects))
@@ -823,7 +859,7 @@ def test_entry_points_that_cannot_take_a_referral_are_left_out():
 def test_an_entry_point_exactly_at_the_asked_distance_is_not_beyond_it():
     women_only = case_management("women", WOMEN, km_east=3)
     km = answer([women_only]).safe_entry_points[0].facts.seen.distance_km
-    expected = [("women", [note("not_for_profile", limits=("sex",))])]
+    expected = [("women", [note("not_for_sex")])]
     assert entry_points([women_only], profile=MAN, max_distance_km=km) == expected
 
 
@@ -926,7 +962,7 @@ def test_the_pep_tier_orders_only_the_medical_list():
     pathway = {step.need: listed(step.options) for step in result.pathway}
     assert pathway == {
         "medical": [("clinic", 1)],
-        "psychosocial": [("clinic", 0), ("listening", 0)],
+        "psychosocial": [("clinic", None), ("listening", None)],
     }
     medical = result.pathway[0].options[0]
     assert medical.score == medical.facts.urgent_score

@@ -183,6 +183,12 @@ def test_every_component_has_its_words_and_every_demotion_its_warning(
             assert math.isclose(
                 score_from_words(option, weights, asked_count), option.score, abs_tol=1e-9
             ), (name, option.reasons, option.warnings)
+            facts = option.facts
+            # Sort keys agree with the score, and only urgency demotes.
+            best = facts.urgent_score if facts.urgency else facts.score
+            assert facts.order == (facts.tier, -round(best, 9), facts.entry.id_text)
+            assert facts.plain_order == (-round(facts.score, 9), facts.entry.id_text)
+            assert not any(effect.demotes for effect in facts.effects)
             warnings = _codes(option.warnings)
             if option.tier:
                 assert warnings & {"no_pep_here", "no_ec_here"}, name
@@ -217,7 +223,7 @@ def _names(options) -> list[str]:
 
 def test_urgency_orders_the_medical_list_only():
     """A clinic giving psychosocial support too, but no PEP, is not demoted in the
-    psychosocial list below a hotline, and its tier there is 0."""
+    psychosocial list below a hotline, and has no tier there."""
     clinic = provider("clinic", ("medical.general", "psychosocial.pss"), km_east=1)
     pep = provider("pep", ("medical.pep",), km_east=9)
     hotline = provider(
@@ -229,7 +235,9 @@ def test_urgency_orders_the_medical_list_only():
     assert _names(medical.options) == ["pep", "clinic"]
     assert [o.tier for o in medical.options] == [0, 1]
     assert _names(psychosocial.options)[0] == "clinic"
-    assert psychosocial.options[0].tier == 0
+    assert psychosocial.options[0].tier is None
+    assert "no_pep_here" not in _codes(psychosocial.options[0].warnings)
+    assert "no_pep_here" in _codes(medical.options[1].warnings)
 
 
 @pytest.mark.parametrize(
@@ -286,8 +294,8 @@ def test_an_entry_point_for_others_only_comes_with_a_warning_naming_the_limit():
     women = provider("women_only", services=WOMEN_ONLY, km_east=0.5)
     asked = query(needs=("medical",), profile=Profile(sex=Sex.MALE, age=30))
     (entry,) = search(index_of(women), asked, WEIGHTS).safe_entry_points
-    assert entry.list_warnings == (note("not_for_profile", limits=("sex",)),)
-    assert "sexe" in entry.list_warnings[0].message("fr")
+    assert entry.list_warnings == (note("not_for_sex"),)
+    assert "(sexe)" in entry.list_warnings[0].message("fr")
 
 
 @pytest.mark.parametrize(("km", "limited"), [(1.5, False), (2.0, False), (3.0, True)])
@@ -312,39 +320,51 @@ def test_a_far_entry_point_gives_way_to_one_within_the_asked_distance():
 
 
 @pytest.mark.parametrize(
-    ("services", "warning"),
+    ("services", "warns"),
     [
-        ((Service("medical.pep"), Service("medical.general", cost=Cost.FEE)), None),
-        ((Service("medical.general", cost=Cost.FEE),), ("medical.general",)),
+        ((Service("medical.pep"), Service("medical.general", cost=Cost.FEE)), False),
+        ((Service("medical.general", cost=Cost.FEE),), True),
     ],
 )
-def test_the_cost_warning_names_only_matched_needs_without_a_free_service(services, warning):
+def test_the_cost_warning_is_for_a_matched_need_without_a_free_service(services, warns):
     (option,) = search(index_of(provider("clinic", services=services)), query(), WEIGHTS).options
     fee = [n for n in option.warnings if n.code == "fee"]
-    if warning is None:
+    if not warns:
         assert not fee and "free_of_charge" in _codes(option.reasons)
     else:
-        assert fee == [note("fee", services=warning)]
-        assert fee[0].message("fr") == "Payant : soins médicaux généraux."
+        assert fee == [note("fee")]
+        assert fee[0].message("fr").startswith("Pas gratuit pour tout ce qui est demandé")
 
 
 @pytest.mark.parametrize(
-    ("lang", "near", "speaks", "closed"),
+    ("lang", "near", "speaks", "closed", "line"),
     [
-        ("fr", "À 2,3 km.", "Parle sango et français.", "Fermé ; rouvre lun. 08 h 00."),
-        ("en", "2.3 km away.", "Speaks Sango and French.", "Closed; reopens Mon 08:00."),
+        (
+            "fr",
+            "À moins de 15 km.",
+            "Parle une langue demandée (sango ou français).",
+            "Fermé à cette heure.",
+            "clinic · Soins médicaux · fermé, ouvre lun. 08 h 00 · à 2,3 km · sans rendez-vous",
+        ),
+        (
+            "en",
+            "Within 15 km.",
+            "Speaks a language asked for (Sango or French).",
+            "Closed at this time.",
+            "clinic · Medical care · closed, opens Mon 08:00 · 2.3 km away · walk in",
+        ),
     ],
 )
-def test_words_follow_the_answers_language(lang, near, speaks, closed):
-    clinic = provider(
-        "clinic", km_east=2.3, languages=("sg", "fr"), opening_hours="Mo-Fr 08:00-16:00"
-    )
+def test_words_follow_the_answers_language(lang, near, speaks, closed, line):
+    clinic = provider("clinic", km_east=2.3, languages=("fr",), opening_hours="Mo-Fr 08:00-16:00")
     asked = query(profile=Profile(languages=("sg", "fr")), at=FRIDAY_10H.replace(hour=20))
     (option,) = search(index_of(clinic), asked, WEIGHTS).options
     messages = {n.code: n.message(lang) for n in (*option.reasons, *option.warnings)}
     assert messages["near"] == near
     assert messages["speaks_language"] == speaks
     assert messages["closed_now"] == closed
+    # What is the provider's own (its distance, when it opens) is in its summary line.
+    assert summary_line(option, clinic, withheld=False, lang=lang) == line
 
 
 def test_the_summary_line_says_name_offer_hours_distance_and_how_to_reach():
@@ -352,12 +372,12 @@ def test_the_summary_line_says_name_offer_hours_distance_and_how_to_reach():
     asked = query(time_since_incident=TimeSinceIncident.LT72H)
     (option,) = search(index_of(clinic), asked, WEIGHTS).options
     assert summary_line(option, clinic, withheld=False, lang="fr") == (
-        "Clinique — Prise en charge médicale (PPE) — ouvert 24 h/24 — à 2,3 km — sans rendez-vous"
+        "Clinique · Soins médicaux (PPE) · ouvert 24 h/24 · à 2,3 km · sans rendez-vous"
     )
 
 
 def test_a_confidential_summary_gives_a_band_not_a_distance():
     house = provider("Maison", ("safety.shelter",), km_east=3, visibility=Visibility.RESTRICTED)
     (option,) = search(index_of(house), query(needs=("safety",)), WEIGHTS).options
-    where = summary_line(option, house, withheld=True, lang="fr").split(" — ")[3]
+    where = summary_line(option, house, withheld=True, lang="fr").split(" · ")[3]
     assert where in {f"adresse confidentielle, {fr}" for fr, _ in DISTANCE_BAND_WORDS.values()}

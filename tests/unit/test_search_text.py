@@ -50,7 +50,7 @@ def test_every_text_option_is_the_json_option_at_its_rank(providers, needs, lang
     for lines, options in zip(blocks, lists, strict=True):
         assert len(lines) == len(options)
         for line, option in zip(lines, options, strict=True):
-            assert line.startswith(option.facts.entry.provider.name + " — ")
+            assert line.startswith(option.facts.entry.provider.name + " · ")
 
 
 def test_a_confidential_provider_is_listed_by_its_front_door_only():

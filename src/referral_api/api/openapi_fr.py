@@ -707,19 +707,22 @@ FRENCH: dict[str, str] = {
     "The option in one line, in the answer's language": (
         "L'option en une ligne, dans la langue de la réponse"
     ),
-    (
-        "Why it is offered, urgency first. Code (stable, for "
-        "systems) to sentence (in the answer's language)"
-    ): (
-        "Pourquoi elle est proposée, l'urgence d'abord. Associe un code (stable, "
-        "pour les systèmes) à une phrase (dans la langue de la réponse)"
+    "Why it is offered, urgency first. Codes, worded in the answer's `notes`": (
+        "Pourquoi elle est proposée, l'urgence d'abord. Des codes, "
+        "formulés dans les `notes` de la réponse"
+    ),
+    "What to know before referring. Codes, worded in the answer's `notes`": (
+        "Ce qu'il faut savoir avant d'orienter. Des codes, formulés dans les `notes` de la réponse"
     ),
     (
-        "What to know before referring. Code (stable, for "
-        "systems) to sentence (in the answer's language)"
+        "Every code of the answer's reasons and warnings, to its sentence in the answer's "
+        "language: the same for every option, since it says why a rule fired; what differs "
+        "(a distance, the hours) is in each provider's fields and summary"
     ): (
-        "Ce qu'il faut savoir avant d'orienter. Associe un code (stable, "
-        "pour les systèmes) à une phrase (dans la langue de la réponse)"
+        "Chaque code des raisons et avertissements de la réponse, avec sa phrase dans la "
+        "langue de la réponse : la même pour chaque option, puisqu'elle dit pourquoi une "
+        "règle s'est appliquée ; ce qui diffère (une distance, les horaires) est dans les "
+        "champs et le résumé de chaque structure"
     ),
     (
         "A provider of the answer, given once however many lists hold it, with what the rules\n"
@@ -819,21 +822,25 @@ FRENCH: dict[str, str] = {
     ),
     (
         "Urgency tier: 1 when it cannot give PEP (within 72 h) or emergency contraception "
-        "(72 to 120 h) and others can; ordered before the score in medical lists"
+        "(72 to 120 h) and others can; ordered before the score in medical lists, absent "
+        "from the others"
     ): (
         "Niveau d'urgence : 1 quand elle ne peut pas donner la PPE (dans les "
         "72 h) ou la contraception d'urgence (de 72 à 120 h) alors que d'autres "
-        "le peuvent ; passe avant le score dans les listes médicales"
+        "le peuvent ; passe avant le score dans les listes médicales, absent des autres"
     ),
     "With `matched_needs`: the services that answer them": (
         "Avec `matched_needs` : les services qui y répondent"
     ),
-    "What this list adds: the limit an entry point given for want of any other breaks": (
-        "Ce que cette liste ajoute : la limite que dépasse "
-        "un point d'entrée retenu faute d'un autre"
+    (
+        "What this list adds: the limit an entry point given for want of any other breaks. "
+        "Codes, worded in the answer's `notes`"
+    ): (
+        "Ce que cette liste ajoute : la limite que dépasse un point d'entrée retenu faute "
+        "d'un autre. Des codes, formulés dans les `notes` de la réponse"
     ),
-    "A place in one list of the answer; the provider itself is in `providers`.": (
-        "Une place dans l'une des listes de la réponse ; "
+    "A place in one list of the answer, best first; the provider itself is in `providers`.": (
+        "Une place dans l'une des listes de la réponse, la meilleure d'abord ; "
         "la structure elle-même est dans `providers`."
     ),
     "Most precise first": "Le plus précis d'abord",

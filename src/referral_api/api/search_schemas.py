@@ -119,10 +119,9 @@ class SearchRequest(BaseModel):
         return value
 
 
-# Reasons and warnings: a stable code (for systems) and its sentence in the answer's language
-# (for people), most important first. A code appears at most once per option.
-NOTES_DESCRIPTION = "Code (stable, for systems) to sentence (in the answer's language)"
-Notes = dict[str, str]
+# Reasons and warnings: stable codes (for systems), most important first, each at most once
+# per option; the answer's `notes` word each code once (for people).
+NOTES_DESCRIPTION = "Codes, worded in the answer's `notes`"
 
 
 class ProviderBasics(BaseModel):
@@ -130,7 +129,7 @@ class ProviderBasics(BaseModel):
 
     name: str
     organization_id: str
-    modality: Modality
+    modality: Modality = Modality.STATIC
     location: Location | None = None
     location_withheld: bool = Field(
         default=False, description="True when its location is confidential to this caller"
@@ -166,31 +165,35 @@ class ProviderCard(ProviderBasics):
     safe_entry_point: bool = Field(default=False, description="Case management or a hotline")
     matched_needs: list[str] = Field(description="The requested needs it answers")
     summary: str = Field(description="The option in one line, in the answer's language")
-    reasons: Notes = Field(description=f"Why it is offered, urgency first. {NOTES_DESCRIPTION}")
-    warnings: Notes = Field(description=f"What to know before referring. {NOTES_DESCRIPTION}")
+    reasons: list[str] = Field(description=f"Why it is offered, urgency first. {NOTES_DESCRIPTION}")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=f"What to know before referring. {NOTES_DESCRIPTION}",
+    )
 
 
 class RankedOption(BaseModel):
-    """A place in one list of the answer; the provider itself is in `providers`."""
+    """A place in one list of the answer, best first; the provider itself is in `providers`."""
 
-    rank: int
     provider_id: uuid.UUID = Field(description="Its key in `providers`")
     matched_needs: list[str] | None = Field(
         default=None,
         description="The requested needs it answers in this list, when not those of its card",
     )
     score: float
-    tier: Literal[0, 1] = Field(
+    tier: Literal[0, 1] | None = Field(
+        default=None,
         description="Urgency tier: 1 when it cannot give PEP (within 72 h) or emergency "
-        "contraception (72 to 120 h) and others can; ordered before the score in medical lists"
+        "contraception (72 to 120 h) and others can; ordered before the score in medical lists, "
+        "absent from the others",
     )
     services: list[ServiceDocument] | None = Field(
         default=None, description="With `matched_needs`: the services that answer them"
     )
-    warnings: Notes = Field(
-        default_factory=dict,
+    warnings: list[str] = Field(
+        default_factory=list,
         description="What this list adds: the limit an entry point given for want of any other "
-        "breaks",
+        f"breaks. {NOTES_DESCRIPTION}",
     )
 
 
@@ -233,6 +236,11 @@ class SearchResponse(BaseModel):
     )
     providers: dict[uuid.UUID, ProviderCard] = Field(
         description="Every provider the lists refer to, once, by id"
+    )
+    notes: dict[str, str] = Field(
+        description="Every code of the answer's reasons and warnings, to its sentence in the "
+        "answer's language: the same for every option, since it says why a rule fired; what "
+        "differs (a distance, the hours) is in each provider's fields and summary"
     )
     explanation: Explanation | None = None
     directory_revision: int

@@ -1,8 +1,11 @@
 """Why an option ranks where it does: stable codes, with a sentence in French or English.
 
-A note keeps raw values (a distance in km, a moment, need and language codes) and words
-them only when it is read, in the reader's language: French writes "2,3 km" and "lun.
-08:00", names needs and languages by their labels, and so does English in its own way.
+A note says why a rule fired, so its sentence is the same for every provider of an answer:
+its values come from the question and the weights (the languages asked for, the distance
+beyond which a place is far), never from one provider. What differs between providers (a
+distance, the hours) is in their own fields and their summary line. A note keeps raw values
+and words them only when it is read, in the reader's language: French writes "2,3 km" and
+names languages by their labels, and so does English in its own way.
 """
 
 from __future__ import annotations
@@ -27,18 +30,26 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "urgent_round_the_clock": ("Soins urgents à toute heure.", "Urgent care at any hour."),
     "open_24_7": ("Ouvert 24 h/24, 7 j/7.", "Open 24 hours, 7 days a week."),
     "open_now": ("Ouvert maintenant.", "Open now."),
-    "opens_soon": ("Ouvre bientôt ({at}).", "Opens soon ({at})."),
-    "near": ("À {distance} km.", "{distance} km away."),
-    "within_band": ("Adresse confidentielle, à {band}.", "Confidential address, {band} away."),
+    "opens_soon": ("Ouvre dans moins de {minutes} min.", "Opens within {minutes} minutes."),
+    "near": ("À moins de {distance} km.", "Within {distance} km."),
+    "within_band": (
+        "Adresse confidentielle : distance donnée par tranche.",
+        "Confidential address: distance given as a band.",
+    ),
     "remote": ("Joignable à distance.", "Reachable remotely."),
     "covers_area": ("Intervient dans cette zone.", "Serves this area."),
-    "speaks_language": ("Parle {languages}.", "Speaks {languages}."),
+    "speaks_language": (
+        "Parle une langue demandée ({languages}).",
+        "Speaks a language asked for ({languages}).",
+    ),
     "accessible": ("Accessible : {features}.", "Accessible: {features}."),
     "free_of_charge": ("Gratuit.", "Free of charge."),
-    "recently_verified": ("Vérifié il y a {days} jours.", "Verified {days} days ago."),
+    "recently_verified": (
+        "Vérifié dans les {days} derniers jours.",
+        "Verified in the last {days} days.",
+    ),
     "one_stop": ("Plusieurs besoins sur place.", "Several needs in one place."),
     "child_friendly": ("Adapté aux enfants.", "Child-friendly."),
-    "safe_entry_point": ("Point d'entrée sûr.", "Safe entry point."),
     # warnings
     "no_pep_here": (
         "Pas de PPE ici : orienter aussi vers une structure qui la donne.",
@@ -49,15 +60,15 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "No emergency contraception here: also refer to a place that gives it.",
     ),
     "stale_entry": (
-        "Non vérifié depuis {days} jours : confirmer avant d'orienter.",
-        "Not verified for {days} days: confirm before referring.",
+        "Non vérifié depuis plus de {days} jours : confirmer avant d'orienter.",
+        "Not verified for over {days} days: confirm before referring.",
     ),
     "never_verified": (
         "Jamais vérifié : confirmer avant d'orienter.",
         "Never verified: confirm before referring.",
     ),
-    "closes_soon": ("Ferme bientôt ({at}).", "Closes soon ({at})."),
-    "closed_now": ("Fermé ; rouvre {at}.", "Closed; reopens {at}."),
+    "closes_soon": ("Ferme dans moins de {minutes} min.", "Closes within {minutes} minutes."),
+    "closed_now": ("Fermé à cette heure.", "Closed at this time."),
     "hours_unknown": ("Horaires inconnus : appeler avant.", "Opening hours unknown: call first."),
     "call_first": ("Appeler avant de venir.", "Call before going."),
     "referral_form": ("Fiche de référencement requise.", "A referral form is required."),
@@ -65,8 +76,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Accès par un gestionnaire de cas uniquement.",
         "Access only through a caseworker.",
     ),
-    "far_away": ("Éloigné ({distance} km).", "Far away ({distance} km)."),
-    "fee": ("Payant : {services}.", "There is a fee: {services}."),
+    "far_away": ("À plus de {distance} km.", "Over {distance} km away."),
+    "fee": (
+        "Pas gratuit pour tout ce qui est demandé : voir le coût de ses services.",
+        "Not free for all that is asked: see the cost of its services.",
+    ),
     "police_if_wished": (
         "Police : seulement si la survivante le souhaite.",
         "Police: only if the survivor wishes.",
@@ -75,9 +89,13 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Hors de sa zone d'intervention déclarée : seul point d'entrée trouvé.",
         "Outside its declared area: the only entry point found.",
     ),
-    "not_for_profile": (
-        "Réservé à un autre public ({limits}) : seul point d'entrée trouvé, l'appeler d'abord.",
-        "Meant for other people ({limits}): the only entry point found, call it first.",
+    "not_for_sex": (
+        "Réservé à d'autres personnes (sexe) : seul point d'entrée trouvé, l'appeler d'abord.",
+        "Meant for other people (sex): the only entry point found, call it first.",
+    ),
+    "not_for_age": (
+        "Réservé à d'autres personnes (âge) : seul point d'entrée trouvé, l'appeler d'abord.",
+        "Meant for other people (age): the only entry point found, call it first.",
     ),
     "beyond_asked_distance": (
         "Au-delà des {limit} km demandés : seul point d'entrée trouvé.",
@@ -102,16 +120,17 @@ _WEEKDAYS = {
 def local_time(moment: datetime, lang: str) -> str:
     """A moment in its own time zone as a caseworker says it: weekday and hour."""
     day = _WEEKDAYS["en" if lang == "en" else "fr"][moment.weekday()]
-    return f"{day} {moment:%H:%M}" if lang == "en" else f"{day} {moment:%H} h {moment:%M}"
+    hour, minute = moment.hour, moment.minute  # strftime costs ten times as much
+    return f"{day} {hour:02d}:{minute:02d}" if lang == "en" else f"{day} {hour:02d} h {minute:02d}"
 
 
-def need_labels(codes: Iterable[str], lang: str) -> str:
-    """Need codes by their labels, lower case after the first, joined by commas (labels
-    hold "and" of their own)."""
+def need_labels(codes: Iterable[str], lang: str, *, short: bool = False) -> str:
+    """Need codes by their labels (`short` ones for a line), lower case after the first,
+    joined by commas (labels hold "and" of their own)."""
     labels: list[str] = []
     for code in codes:
         need = get_need(code)
-        label = need.label(lang) if need else code
+        label = (need.short_label(lang) if short else need.label(lang)) if need else code
         labels.append(label if not labels else label[:1].lower() + label[1:])
     return ", ".join(labels)
 
@@ -144,29 +163,27 @@ def feature_label(code: str, lang: str) -> str:
     return english if lang == "en" else french
 
 
-def _joined(words: list[str], lang: str) -> str:
+def _joined(words: list[str], lang: str, *, either: bool = False) -> str:
     if len(words) <= 1:
         return "".join(words)
-    last = " and " if lang == "en" else " et "
+    if either:
+        last = " or " if lang == "en" else " ou "
+    else:
+        last = " and " if lang == "en" else " et "
     return ", ".join(words[:-1]) + last + words[-1]
 
-
-LIMIT_LABELS: dict[str, tuple[str, str]] = {"sex": ("sexe", "sex"), "age": ("âge", "age")}
 
 # How each kind of value reads in a sentence, by the name it has in the templates.
 _WORDING: dict[str, Callable[[Any, str], str]] = {
     "distance": decimal,
     "limit": decimal,
-    "at": lambda moment, lang: "?" if moment is None else local_time(moment, lang),
-    "needs": need_labels,
-    "services": lambda codes, lang: need_labels(codes, lang).lower(),
-    "languages": lambda codes, lang: _joined([language_name(c, lang) for c in codes], lang),
-    "features": lambda codes, lang: _joined([feature_label(c, lang) for c in codes], lang),
-    "limits": lambda limits, lang: _joined(
-        [LIMIT_LABELS[limit][lang == "en"] for limit in limits], lang
-    ),
+    "minutes": lambda minutes, _lang: str(minutes),
     "days": lambda days, _lang: str(days),
-    "band": lambda band, lang: DISTANCE_BAND_WORDS[band][lang == "en"],
+    # Any one of the survivor's languages will do; every access feature is needed.
+    "languages": lambda codes, lang: _joined(
+        [language_name(c, lang) for c in codes], lang, either=True
+    ),
+    "features": lambda codes, lang: _joined([feature_label(c, lang) for c in codes], lang),
 }
 
 
@@ -190,7 +207,8 @@ def distance_band(distance: float) -> str:
 
 
 class Note(NamedTuple):
-    """A reason or a warning: a stable code and the raw values its sentence needs."""
+    """A reason or a warning: a stable code and the raw values its sentence needs, which
+    are the same for every provider of one answer."""
 
     code: str
     values: tuple[tuple[str, Any], ...] = ()

@@ -18,6 +18,9 @@ class Need:
     label_en: str
     hsds_term: str
     gbv_aor_sector: str
+    # For a one-line summary, where the full label of a sector is too long to read aloud.
+    short_fr: str = ""
+    short_en: str = ""
 
     @property
     def sector(self) -> str:
@@ -33,6 +36,11 @@ class Need:
         """The label in `lang` (fr or en), French otherwise: it is the working language."""
         return self.label_en if lang == "en" else self.label_fr
 
+    def short_label(self, lang: str) -> str:
+        """The short label in `lang`, or the label where it is short already."""
+        short = self.short_en if lang == "en" else self.short_fr
+        return short or self.label(lang)
+
 
 NEEDS: tuple[Need, ...] = (
     Need(
@@ -42,7 +50,9 @@ NEEDS: tuple[Need, ...] = (
         "case-management",
         "case_management",
     ),
-    Need("medical", "Prise en charge médicale", "Medical care", "health", "health"),
+    Need(
+        "medical", "Prise en charge médicale", "Medical care", "health", "health", "Soins médicaux"
+    ),
     Need(
         "medical.cmr",
         "Prise en charge clinique du viol",
@@ -84,6 +94,8 @@ NEEDS: tuple[Need, ...] = (
         "Psychosocial support and mental health",
         "mental-health",
         "psychosocial",
+        "Soutien psychosocial",
+        "Psychosocial support",
     ),
     Need(
         "psychosocial.pss",
@@ -105,11 +117,21 @@ NEEDS: tuple[Need, ...] = (
         "Legal and justice assistance",
         "legal",
         "legal_justice",
+        "Aide juridique et judiciaire",
+        "Legal help",
     ),
     Need("legal.aid", "Aide juridique", "Legal aid", "legal-aid", "legal_justice"),
     Need("legal.police", "Police et sécurité publique", "Police", "police", "legal_justice"),
     Need("legal.justice", "Justice (tribunaux)", "Justice (courts)", "courts", "legal_justice"),
-    Need("safety", "Sécurité et protection", "Safety and protection", "safety", "safety_security"),
+    Need(
+        "safety",
+        "Sécurité et protection",
+        "Safety and protection",
+        "safety",
+        "safety_security",
+        "Sécurité",
+        "Safety",
+    ),
     Need(
         "safety.shelter", "Hébergement sécurisé", "Safe shelter", "safe-shelter", "safety_security"
     ),

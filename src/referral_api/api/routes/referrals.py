@@ -58,7 +58,10 @@ def _json(body: dict[str, Any]) -> Response:
     # The answer is built from validated parts (provider documents are validated once per
     # snapshot): serialize it directly rather than validate the whole tree again per request.
     # It tells where a survivor may go: no cache along the way, nor the browser's, keeps it.
-    return Response(orjson.dumps(body), media_type="application/json", headers=NO_STORE)
+    # UTC as "Z", as in the providers' own moments.
+    return Response(
+        orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type="application/json", headers=NO_STORE
+    )
 
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -71,7 +74,8 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
     # The first search after a start without a snapshot builds it off the event loop.
     index = snapshots.current() if snapshots.built else await run_in_threadpool(snapshots.refresh)
     lang = chosen_language(request.lang, http.headers.get("accept-language"))
-    at = request.at or datetime.now(UTC)
+    # A whole second: hours are to the minute, and the answer says when it was evaluated.
+    at = request.at or datetime.now(UTC).replace(microsecond=0)
     where, draft = operations.search_request(request, at=at)
     place, result = operations.search_referrals(
         index=index, where=where, query=draft, weights=searcher.weights
@@ -137,13 +141,7 @@ def _response(
     """The answer as JSON data in the shape of `SearchResponse` (a test holds it to it)."""
 
     out = AnswerRenderer(parts, viewer, lang)
-    explanation = None
-    if result.exclusions is not None:
-        explanation = {
-            "providers_in_directory": result.considered,
-            "excluded": result.exclusions,
-        }
-    return {
+    answer = {
         "area": {"pcodes": list(place.pcodes), "label": place.label},
         "needs": list(draft.needs),
         "time_since_incident": draft.time_since_incident.value,
@@ -156,10 +154,16 @@ def _response(
         ],
         "one_stop": out(result.one_stop),
         "safe_entry_points": out(result.safe_entry_points),
-        "providers": out.providers,
-        "explanation": explanation,
+        "providers": out.cards(),
+        "notes": out.notes,
         "directory_revision": revision,
     }
+    if result.exclusions is not None:
+        answer["explanation"] = {
+            "providers_in_directory": result.considered,
+            "excluded": result.exclusions,
+        }
+    return answer
 
 
 # Real answers of the sample to the built-in request (see `api.examples`), JSON and text.

@@ -20,6 +20,7 @@ from referral_api.domain.ranking.evaluate import (
     evaluate,
     memo_of,
     no_exclusions,
+    standalone_facts,
 )
 from referral_api.domain.ranking.query import RankingWeights, SearchQuery
 from referral_api.domain.ranking.rules import (
@@ -31,7 +32,6 @@ from referral_api.domain.ranking.rules import (
     is_medical,
     situational_effects,
     standing_effects,
-    worded,
 )
 
 
@@ -50,22 +50,25 @@ class Option(NamedTuple):
         return self.facts.urgent_score if self.urgent else self.facts.score
 
     @property
-    def tier(self) -> int:
-        """Its urgency tier in its list: 0 first, 1 after (it cannot give PEP or EC in time)."""
-        return self.facts.tier if self.urgent else 0
+    def tier(self) -> int | None:
+        """Its urgency tier in its list: 0 first, 1 after (it cannot give PEP or EC in time);
+        none where urgency does not order the list."""
+        return self.facts.tier if self.urgent else None
 
     @property
     def reasons(self) -> tuple[Note, ...]:
         """Why it is offered: urgency first, then every other rule that spoke for it."""
-        seen = self.facts.seen
-        return tuple(worded(e.note, seen) for e in self._effects() if not e.warning)
+        return tuple(e.note for e in self._effects() if not e.warning)
 
     @property
     def warnings(self) -> tuple[Note, ...]:
-        """What the caseworker should know before referring."""
-        seen = self.facts.seen
-        own = tuple(worded(e.note, seen) for e in self._effects() if e.warning)
-        return own + self.list_warnings
+        """What the caseworker should know before referring: its own, then its list's."""
+        return self.own_warnings + self.list_warnings
+
+    @property
+    def own_warnings(self) -> tuple[Note, ...]:
+        """The warnings of the rules about the provider itself, whatever list it is in."""
+        return tuple(e.note for e in self._effects() if e.warning)
 
     def _effects(self) -> tuple[Effect, ...]:
         # Urgency speaks where it orders the list: not of PEP in the psychosocial list.
@@ -175,12 +178,12 @@ def _safe_entry_points(
 
 def _broken_limits(facts: Facts, strict: SearchQuery) -> tuple[Note, ...]:
     """The warnings an entry point owes for the limits of the survivor or the caller it breaks."""
-    warnings = []
+    warnings: list[Note] = []
     broken = [ineligible_by(service, strict.profile) for service in facts.seen.services]
     # Only when no service it matched is open to the survivor: one that is will take them.
     if broken and all(broken):
         limits = {limit for each in broken for limit in each}
-        warnings.append(note("not_for_profile", limits=tuple(sorted(limits, reverse=True))))
+        warnings.extend(note(f"not_for_{limit}") for limit in ("sex", "age") if limit in limits)
     most, distance = strict.max_distance_km, facts.seen.distance_km
     if most is not None and distance is not None and distance > most:
         warnings.append(note("beyond_asked_distance", limit=most))
@@ -203,12 +206,8 @@ def _nearest_entry_anywhere(
     )
     matched = tuple(n for n, codes in answering.items() if any(s.need in codes for s in services))
     hours = memo.hours(entry, case.at_ts, strict)
-    seen = Seen(entry, services, matched, distance, hours, case.at_ts)
-    effects = situational_effects(case, seen) + standing_effects(case, seen)
-    score = sum(effect.points for effect in effects)
-    facts = Facts(
-        seen, effects, score, (), score, 0, (0, -score, entry.id_text), (-score, entry.id_text)
-    )
+    seen = Seen(entry, services, matched, distance, hours)
+    facts = standalone_facts(seen, situational_effects(case, seen) + standing_effects(case, seen))
     warnings = (note("outside_service_area"), *_broken_limits(facts, strict))
     return (Option(1, facts, False, warnings),)
 

@@ -164,6 +164,8 @@ def evaluate(
     )
     urgent = case.window is not TimeSinceIncident.GT120H
     facts: list[Facts] = []
+    # Plain tuples: `NamedTuple.__new__` is a Python frame, made twice per provider.
+    new = tuple.__new__
     for entry, distance in found:
         if entry.needs.isdisjoint(wanted):
             excluded["need_not_offered"] += 1
@@ -200,7 +202,7 @@ def evaluate(
         if open_only and hours.is_open is False:
             excluded["closed_now"] += 1
             continue
-        seen = Seen(entry, services, matched, distance, hours, at_ts)
+        seen = new(Seen, (entry, services, matched, distance, hours))
         if standing is None:
             standing = standing_effects(case, seen)
             if entry.unrestricted and len(matches) < MATCHES_KEPT_PER_NEEDS:
@@ -215,18 +217,30 @@ def evaluate(
             urgent_effects, urgent_score, tier = (), score, 0
         plain = -round(score, 9)
         facts.append(
-            Facts(
-                seen,
-                effects,
-                score,
-                urgent_effects,
-                urgent_score,
-                tier,
-                (tier, -round(urgent_score, 9) if urgent_effects else plain, entry.id_text),
-                (plain, entry.id_text),
+            new(
+                Facts,
+                (
+                    seen,
+                    effects,
+                    score,
+                    urgent_effects,
+                    urgent_score,
+                    tier,
+                    (tier, -round(urgent_score, 9) if urgent_effects else plain, entry.id_text),
+                    (plain, entry.id_text),
+                ),
             )
         )
     return facts
+
+
+def standalone_facts(seen: Seen, effects: tuple[Effect, ...]) -> Facts:
+    """The facts of a provider offered on its own, outside urgency, as `evaluate` would
+    make them: its sort keys agree with its score, should it ever be ranked with others."""
+    score = sum(map(_POINTS, effects))
+    plain = -round(score, 9)
+    key = seen.entry.id_text
+    return Facts(seen, effects, score, (), score, 0, (0, plain, key), (plain, key))
 
 
 _POINTS = attrgetter("points")

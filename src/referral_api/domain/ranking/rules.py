@@ -9,7 +9,6 @@ within 120 h) and apply only where medical care is being ordered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -17,7 +16,7 @@ import shapely
 
 from referral_api.domain import taxonomy
 from referral_api.domain.directory import Entry
-from referral_api.domain.explanations import Note, distance_band, note
+from referral_api.domain.explanations import Note, note
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.hours import OpenState
 from referral_api.domain.model import Access, Cost, Modality, Service, Status
@@ -51,12 +50,10 @@ class Seen(NamedTuple):
     matched_needs: tuple[str, ...]
     distance_km: float | None
     hours: OpenState
-    at_ts: float  # the query's moment
 
 
 Effects = tuple[Effect, ...]
 NONE: Effects = ()
-KEPT_PER_TABLE = 10_000
 
 
 def _effect(rule: str, points: float, said: Note, warning: bool) -> Effect:
@@ -71,35 +68,21 @@ class Tables:
         w = self.weights = weights
         self.open = (Effect("opening", w.open_now, note("open_now"), False),)
         self.always = (Effect("opening", w.open_now, note("open_24_7"), False),)
+        soon = note("opens_soon", minutes=w.opens_soon_minutes)
+        self.opens_soon = (Effect("opening", w.opens_soon, soon, False),)
+        self.closed = (Effect("opening", 0.0, note("closed_now"), True),)
+        closes = note("closes_soon", minutes=w.closes_soon_minutes)
+        self.closes_soon = (Effect("closing_soon", 0.0, closes, True),)
         self.remote = (Effect("proximity", w.distance * w.remote_proximity, note("remote"), False),)
+        self.near = note("near", distance=w.far_km)
+        self.far_away = note("far_away", distance=w.far_km)
         self.free = (Effect("cost", w.free_of_charge, note("free_of_charge"), False),)
+        self.fee = (Effect("cost", 0.0, note("fee"), True),)
         self.child = (Effect("child_friendly", w.child_friendly, note("child_friendly"), False),)
         self.never = (Effect("freshness", -w.stale_penalty, note("never_verified"), True),)
-        self.stale = (Effect("freshness", -w.stale_penalty, note("stale_entry"), True),)
-        self.fresh = (Effect("freshness", w.fresh, note("recently_verified"), False),)
-        self._languages: dict[tuple[tuple[str, ...], frozenset[str]], Effects] = {}
-
-    def language(self, wanted: tuple[str, ...], spoken_there: frozenset[str]) -> Effects:
-        """The effect of the languages a place speaks on a survivor who speaks `wanted`."""
-        key = (wanted, spoken_there)
-        found = self._languages.get(key)
-        if found is None:
-            if len(self._languages) >= KEPT_PER_TABLE:
-                self._languages.clear()
-            spoken = tuple(code for code in wanted if code in spoken_there)
-            found = self._languages[key] = (
-                (
-                    Effect(
-                        "language",
-                        self.weights.language,
-                        note("speaks_language", languages=spoken),
-                        False,
-                    ),
-                )
-                if spoken
-                else NONE
-            )
-        return found
+        days = w.stale_after_days
+        self.stale = (Effect("freshness", -w.stale_penalty, note("stale_entry", days=days), True),)
+        self.fresh = (Effect("freshness", w.fresh, note("recently_verified", days=days), False),)
 
 
 class Case:
@@ -110,7 +93,7 @@ class Case:
         self.tables = tables
         self.weights = weights = tables.weights
         self.at_ts = query.at.timestamp()
-        # Stale once more than `stale_after_days` whole days have passed (see `days_between`).
+        # Stale once more than `stale_after_days` whole days have passed.
         self.stale_before = self.at_ts - (weights.stale_after_days + 1) * 86400
         self.expansions = {need: taxonomy.expand(need) for need in query.needs}
         self.languages = query.profile.languages
@@ -132,6 +115,14 @@ class Case:
                 False,
             ),
         )
+        self.speaks = (
+            Effect(
+                "language",
+                weights.language,
+                note("speaks_language", languages=self.languages),
+                False,
+            ),
+        )
 
     def minutes_until(self, hours: OpenState) -> float | None:
         """Minutes from the query's moment to the next opening or closing."""
@@ -140,7 +131,6 @@ class Case:
 
 
 _COVERS = (Effect("covers_area", 0.0, note("covers_area"), False),)
-_SAFE_ENTRY = (Effect("safe_entry", 0.0, note("safe_entry_point"), False),)
 _HOURS_UNKNOWN = (Effect("opening", 0.0, note("hours_unknown"), True),)
 _POLICE = (Effect("police_not_first", 0.0, note("police_if_wished"), True),)
 _ACCESS_WARNINGS = (
@@ -150,40 +140,7 @@ _ACCESS_WARNINGS = (
 )
 
 
-# Some notes name a value of the provider for this query: its distance, or the days since it
-# was verified. Rules give them without it and `worded` adds it from the facts when the note
-# is read, so that a search makes no note for the providers it does not show.
-_NEAR, _FAR_AWAY, _WITHIN_BAND = note("near"), note("far_away"), note("within_band")
-
-
-def _distance(seen: Seen) -> tuple[tuple[str, object], ...]:
-    assert seen.distance_km is not None
-    return (("distance", round(seen.distance_km, 1)),)
-
-
-def _band(seen: Seen) -> tuple[tuple[str, object], ...]:
-    assert seen.distance_km is not None
-    return (("band", distance_band(seen.distance_km)),)
-
-
-def _days(seen: Seen) -> tuple[tuple[str, object], ...]:
-    assert seen.entry.verified_ts is not None
-    return (("days", days_between(seen.entry.verified_ts, seen.at_ts)),)
-
-
-_VALUES: dict[str, Callable[[Seen], tuple[tuple[str, object], ...]]] = {
-    "near": _distance,
-    "far_away": _distance,
-    "within_band": _band,
-    "recently_verified": _days,
-    "stale_entry": _days,
-}
-
-
-def worded(said: Note, seen: Seen) -> Note:
-    """The note with the values of the facts it names."""
-    value_of = _VALUES.get(said.code)
-    return said if value_of is None else Note(said.code, value_of(seen))
+_WITHIN_BAND = note("within_band")
 
 
 # --- hard filters: each returns whether the provider passes ----------------------------------
@@ -260,8 +217,8 @@ def proximity(case: Case, seen: Seen) -> Effects:
     if seen.entry.confidential:
         return (_effect("proximity", points, _WITHIN_BAND, False),)
     if distance > w.far_km:
-        return (_effect("proximity", points, _FAR_AWAY, True),)
-    return (_effect("proximity", points, _NEAR, False),)
+        return (_effect("proximity", points, case.tables.far_away, True),)
+    return (_effect("proximity", points, case.tables.near, False),)
 
 
 def coverage(case: Case, seen: Seen) -> Effects:  # noqa: ARG001 - every rule reads the case
@@ -282,10 +239,9 @@ def opening(case: Case, seen: Seen) -> Effects:
     if hours.is_open is None:
         return _HOURS_UNKNOWN
     minutes = case.minutes_until(hours)
-    at = hours.next_change_at
     if minutes is not None and minutes <= case.weights.opens_soon_minutes:
-        return (Effect("opening", case.weights.opens_soon, note("opens_soon", at=at), False),)
-    return (Effect("opening", 0.0, note("closed_now", at=at), True),)
+        return case.tables.opens_soon
+    return case.tables.closed
 
 
 def closing_soon(case: Case, seen: Seen) -> Effects:
@@ -296,14 +252,14 @@ def closing_soon(case: Case, seen: Seen) -> Effects:
     minutes = case.minutes_until(hours)
     if minutes is None or minutes > case.weights.closes_soon_minutes:
         return NONE
-    return (Effect("closing_soon", 0.0, note("closes_soon", at=hours.next_change_at), True),)
+    return case.tables.closes_soon
 
 
 def language(case: Case, seen: Seen) -> Effects:
-    """A place that speaks the survivor's language."""
-    if not case.languages:
-        return NONE
-    return case.tables.language(case.languages, seen.entry.languages)
+    """A place that speaks one of the survivor's languages."""
+    if case.languages and not seen.entry.languages.isdisjoint(case.languages):
+        return case.speaks
+    return NONE
 
 
 def accessibility(case: Case, seen: Seen) -> Effects:
@@ -314,17 +270,15 @@ def accessibility(case: Case, seen: Seen) -> Effects:
 
 
 def cost(case: Case, seen: Seen) -> Effects:
-    """Free when each matched need has a free service here; else the paying ones are named."""
+    """Free when each matched need has a free service here; else it warns (its services'
+    costs say which are paid)."""
     if seen.entry.all_free:
         return case.tables.free
-    paying: list[str] = []
     for need in seen.matched_needs:
         answering = [s for s in seen.services if s.need in case.expansions[need]]
         if not any(service.cost is Cost.FREE for service in answering):
-            paying.extend(s.need for s in answering if s.need not in paying)
-    if not paying:
-        return case.tables.free
-    return (Effect("cost", 0.0, note("fee", services=tuple(paying)), True),)
+            return case.tables.fee
+    return case.tables.free
 
 
 def child_friendly(case: Case, seen: Seen) -> Effects:
@@ -342,19 +296,9 @@ def freshness(case: Case, seen: Seen) -> Effects:
     return case.tables.stale if verified_ts <= case.stale_before else case.tables.fresh
 
 
-def days_between(earlier_ts: float, later_ts: float) -> int:
-    """Whole days from one moment to a later one (none if it is not later)."""
-    return max(0, int((later_ts - earlier_ts) // 86400))
-
-
 def one_stop(case: Case, seen: Seen) -> Effects:
     """A place answering several of the requested needs at once."""
     return case.one_stop.get(len(seen.matched_needs), NONE)
-
-
-def safe_entry(case: Case, seen: Seen) -> Effects:  # noqa: ARG001 - every rule reads the case
-    """Case management or a hotline: a safe way in whatever else is needed."""
-    return _SAFE_ENTRY if seen.entry.is_safe_entry else NONE
 
 
 def access(case: Case, seen: Seen) -> Effects:  # noqa: ARG001 - every rule reads the case
@@ -398,7 +342,6 @@ def standing_effects(case: Case, seen: Seen) -> Effects:
         coverage(case, seen)
         + cost(case, seen)
         + one_stop(case, seen)
-        + safe_entry(case, seen)
         + access(case, seen)
         + police_not_first(case, seen)
     )

@@ -47,11 +47,60 @@ def _say(key: str, lang: str, **values: str) -> str:
     return (english if lang == "en" else french).format(**values)
 
 
+class SummaryLines:
+    """Summary lines, with what depends on the provider and the request's needs alone (its
+    name and offer, how to reach it) and on its opening state worded once and kept: an
+    answer words a dozen lines, and the same providers come back in answer after answer.
+
+    Owned by a directory snapshot's renderer: services are known by identity, which holds
+    while the snapshot lives.
+    """
+
+    KEPT = 20_000
+
+    def __init__(self) -> None:
+        self._heads: dict[tuple[object, ...], str] = {}
+        self._reaches: dict[tuple[object, ...], str] = {}
+        self._hours: dict[tuple[object, ...], str] = {}
+
+    def line(self, option: Option, provider: Provider, withheld: bool, lang: str) -> str:
+        """The option in one line, in `lang`, as seen by a caller who may (or may not)
+        locate it."""
+        facts = option.facts
+        seen, entry = facts.seen, facts.entry
+        head_key = (entry.id_text, seen.matched_needs, facts.urgency, lang)
+        head = self._heads.get(head_key)
+        if head is None:
+            head = self._keep(self._heads, head_key, _head(option, provider, lang))
+        reach_key = (entry.id_text, withheld, *map(id, seen.services), lang)
+        reach = self._reaches.get(reach_key)
+        if reach is None:
+            reach = self._keep(self._reaches, reach_key, _reach(option, provider, lang))
+        state = seen.hours
+        hours_key = (entry.always_open, state.is_open, state.next_change_at, lang)
+        hours = self._hours.get(hours_key)
+        if hours is None:
+            hours = self._keep(self._hours, hours_key, _hours(option, lang))
+        where = _where(seen.distance_km, provider, withheld or entry.confidential, lang)
+        return " · ".join(part for part in (head, hours, where, reach) if part)
+
+    def _keep(
+        self, kept: dict[tuple[object, ...], str], key: tuple[object, ...], words: str
+    ) -> str:
+        if len(kept) >= self.KEPT:
+            kept.clear()
+        kept[key] = words
+        return words
+
+
 def summary_line(option: Option, provider: Provider, withheld: bool, lang: str) -> str:
     """The option in one line, in `lang`, as seen by a caller who may (or may not) locate it."""
-    facts, seen = option.facts, option.facts.seen
-    offers = need_labels(seen.matched_needs, lang)
-    entry = facts.entry
+    return SummaryLines().line(option, provider, withheld, lang)
+
+
+def _head(option: Option, provider: Provider, lang: str) -> str:
+    facts = option.facts
+    offers = need_labels(facts.seen.matched_needs, lang, short=True)
     urgent_codes = {effect.note.code for effect in facts.urgency}
     extras = [
         _say(key, lang)
@@ -60,17 +109,7 @@ def summary_line(option: Option, provider: Provider, withheld: bool, lang: str) 
     ]
     if extras:
         offers += f" ({', '.join(extras)})"
-    return " — ".join(
-        part
-        for part in (
-            provider.name,
-            offers,
-            _hours(option, lang),
-            _where(seen.distance_km, provider, withheld or entry.confidential, lang),
-            _reach(option, provider, lang),
-        )
-        if part
-    )
+    return f"{provider.name} · {offers}"
 
 
 def _hours(option: Option, lang: str) -> str:
