@@ -341,6 +341,8 @@ def existing_provider_ids(*, session: Session, ids: Sequence[uuid.UUID]) -> set[
 # statement, and a provider row has 36 columns (36,000 parameters), a service row 13.
 _PROVIDER_ROWS_PER_CALL = 2000
 _SERVICE_ROWS_PER_CALL = 5000
+_PROVIDER_TABLE = ProviderRow.__table__  # type: ignore[attr-defined]
+_SERVICE_TABLE = ServiceRow.__table__  # type: ignore[attr-defined]
 
 
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
@@ -363,10 +365,14 @@ def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None
             }
             for provider in chunk
         ]
-        session.execute(insert(ProviderRow), rows)
+        # Into the tables, not through the ORM's bulk insert, which sends one statement per
+        # set of rows with the same columns left empty: thousands for a chunk.
+        session.execute(insert(_PROVIDER_TABLE), rows)
         services = [values for provider in chunk for values in _service_values(provider)]
         for first in range(0, len(services), _SERVICE_ROWS_PER_CALL):
-            session.execute(insert(ServiceRow), services[first : first + _SERVICE_ROWS_PER_CALL])
+            session.execute(
+                insert(_SERVICE_TABLE), services[first : first + _SERVICE_ROWS_PER_CALL]
+            )
 
 
 def upsert_provider(*, session: Session, provider: Provider) -> None:
