@@ -143,17 +143,26 @@ class _Decoder:
     def uuid(value: Any) -> uuid.UUID:
         return uuid.UUID(value) if isinstance(value, str) else value
 
-    @staticmethod
-    def datetime(value: Any) -> datetime | None:
-        """As `UTCDateTime` reads it: stored without an offset means UTC."""
+    def datetime(self, value: Any) -> datetime | None:
+        """As `UTCDateTime` reads it: stored without an offset means UTC. A load stamps all
+        its rows with one moment, and verifications fall on a few: each is parsed once."""
         if value is None:
             return None
-        at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
+        if isinstance(value, str):
+            return self.shared(_moment_of_text, value)
+        return _utc(value)
 
     @staticmethod
     def date(value: Any) -> date | None:
         return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.utcoffset() is None else at.astimezone(UTC)
+
+
+def _moment_of_text(value: str) -> datetime:
+    return _utc(datetime.fromisoformat(value))
 
 
 _SHORT_JSON = 200
