@@ -435,11 +435,18 @@ def _measure_http_in(
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    _, status, usage = os.wait4(loader.pid, 0)
+    # The peak as the loader's own memory map counts it (a child's ru_maxrss would count the
+    # pages of this process it was forked from).
+    load_peak_mb = 0
+    while loader.poll() is None:
+        try:
+            load_peak_mb = max(load_peak_mb, resident_mb(loader.pid)[1])
+        except (FileNotFoundError, KeyError):
+            pass  # ended meanwhile, or not yet run
+        time.sleep(0.2)
     load_s = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"referral-api load failed ({status})")
-    load_peak_mb = usage.ru_maxrss // 1024
+    if loader.returncode != 0:
+        raise RuntimeError(f"referral-api load failed ({loader.returncode})")
     directory_file.unlink()
     rebuild_s, refresh_ms = measure_snapshot(engine, first_id)
     engine.dispose()
