@@ -131,6 +131,7 @@ def test_organizations_after_the_features_and_a_second_load_replace(session, tmp
     [
         ({"type": "FeatureCollection"}, ("features",)),
         ({"type": "Feature"}, ("type",)),
+        ({"type": "FeatureCollection", "features": None}, ("features",)),
         ({"type": "FeatureCollection", "organizations": {}, "features": []}, ("organizations",)),
     ],
 )

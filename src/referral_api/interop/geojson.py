@@ -96,6 +96,15 @@ def _read_organization(index: int, raw: Any) -> Organization | list[FieldProblem
         return validation_problems(error, ("organizations", index))
 
 
+def _organization_parts(raws: Iterable[Any]) -> Iterator[DirectoryPart]:
+    for index, raw in enumerate(raws):
+        read = _read_organization(index, raw)
+        if isinstance(read, Organization):
+            yield read
+        else:
+            yield from read
+
+
 def parse_directory(document: Any) -> tuple[list[Organization], list[Provider]]:
     """Organizations and providers of a directory collection, all of them valid, or an error."""
     try:
@@ -107,12 +116,11 @@ def parse_directory(document: Any) -> tuple[list[Organization], list[Provider]]:
         ) from None
     found: list[FieldProblem] = []
     organizations = []
-    for index, raw in enumerate(frame.organizations):
-        read = _read_organization(index, raw)
-        if isinstance(read, Organization):
-            organizations.append(read)
-        else:
-            found += read
+    for part in _organization_parts(frame.organizations):
+        if isinstance(part, Organization):
+            organizations.append(part)
+        elif isinstance(part, FieldProblem):
+            found.append(part)
     providers = []
     seen: set[uuid.UUID] = set()
     for index, raw in enumerate(frame.features):
@@ -161,15 +169,6 @@ def _head(path: Path) -> _Head:
     return _Head(kinds, organizations, False)
 
 
-def _organization_parts(raws: Iterable[Any]) -> Iterator[DirectoryPart]:
-    for index, raw in enumerate(raws):
-        read = _read_organization(index, raw)
-        if isinstance(read, Organization):
-            yield read
-        else:
-            yield from read
-
-
 def stream_directory(path: Path) -> Iterator[DirectoryPart]:
     """The parts of a directory file, one at a time: a file of a million providers is read
     in bounded memory, each feature checked as it comes, never the whole document at once.
@@ -186,13 +185,19 @@ def stream_directory(path: Path) -> Iterator[DirectoryPart]:
             yield from organizations
             return
         yield from _organization_parts(head.organizations or [])
+        read = 0
         with path.open("rb") as handle:
             for index, raw in enumerate(ijson.items(handle, "features.item", use_float=True)):
+                read += 1
                 yield read_feature(index, raw)
+        if not read:
+            # No feature, or features that are no list (null, an object): small either way.
+            parse_directory(read_json(path))
         kinds = head.kinds
         if head.organizations is None:
             with path.open("rb") as handle:
-                yield from _organization_parts(ijson.items(handle, "organizations.item"))
+                raws = ijson.items(handle, "organizations.item", use_float=True)
+                yield from _organization_parts(raws)
         if not kinds:
             with path.open("rb") as handle:
                 kinds = list(ijson.items(handle, "type"))
