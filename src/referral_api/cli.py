@@ -155,7 +155,8 @@ def load(
         upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
             if admin_areas:
-                operations.load_admin_areas(session=session, areas=admin_areas)
+                # In the directory's transaction: a bad directory file keeps these out too.
+                repository.save_admin_areas(session=session, areas=admin_areas)
             elif not repository.has_admin_areas(session=session):
                 typer.echo(
                     "warning: the gazetteer is empty and no --areas was given: searches and "
