@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import date, datetime
@@ -76,6 +77,7 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=1024)  # a few codes, read on every provider of a load
 def _iso_639(value: str) -> str:
     code = value.strip().lower()
     found = (
@@ -414,16 +416,6 @@ class OrganizationDocument(_Strict):
             phone=organization.phone,
             website=organization.website,
         )
-
-
-class DirectoryCollection(BaseModel):
-    """`services.geojson`: organizations (a foreign member) and one Feature per provider."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: Literal["FeatureCollection"]
-    organizations: list[OrganizationDocument] = Field(default_factory=list)
-    features: list[ProviderFeature]
 
 
 class AdminAreaProperties(BaseModel):

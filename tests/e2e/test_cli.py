@@ -1,4 +1,6 @@
 import json
+import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -34,9 +36,12 @@ def test_an_invalid_file_is_refused_with_reasons_and_changes_nothing(tmp_path):
     document["features"][4]["properties"]["services"][0]["need"] = "medical.magic"
     broken = tmp_path / "broken.geojson"
     broken.write_text(json.dumps(document), encoding="utf-8")
-    refused = run_cli(database, "load", str(broken))
+    refused = run_cli(database, "load", str(broken), "--areas", str(AREAS_PATH))
     assert refused.returncode == 2
     assert "features/4/services/0/need: unknown need code 'medical.magic'" in refused.stderr
+    with closing(sqlite3.connect(database)) as connection:
+        # The gazetteer given with the refused file stays out with it.
+        assert connection.execute("SELECT count(*) FROM admin_area").fetchone() == (0,)
     run_cli(database, "export", str(tmp_path / "after.geojson"))
     names = {
         f["properties"]["name"]
@@ -71,9 +76,6 @@ def test_keys_are_created_listed_and_revoked_without_storing_them(tmp_path):
 
 
 def test_a_load_the_database_refuses_prints_no_row_of_it(tmp_path):
-    import sqlite3
-    from contextlib import closing
-
     database = tmp_path / "directory.sqlite3"
     assert run_cli(database, "db", "upgrade").returncode == 0
     with closing(sqlite3.connect(database)) as connection:
