@@ -149,6 +149,10 @@ def synthetic_providers(size: int, areas: list[AdminArea], seed: int = 1) -> lis
             for need in needs
         )
         located = modality is not Modality.REMOTE
+        restricted = rng.random() < 0.02
+        if restricted and area.geometry is not None:
+            # A confidential entry declares its area by radius or P-codes, never a polygon.
+            area = ServiceArea(radius_km=20.0)
         out.append(
             Provider(
                 id=uuid.UUID(int=rng.getrandbits(128)),
@@ -162,7 +166,7 @@ def synthetic_providers(size: int, areas: list[AdminArea], seed: int = 1) -> lis
                 opening_hours=rng.choice(HOURS),
                 timezone="Africa/Bangui",
                 languages=tuple(rng.sample(["fr", "sg", "en", "ar"], rng.randint(1, 2))),
-                visibility=Visibility.RESTRICTED if rng.random() < 0.02 else Visibility.PUBLIC,
+                visibility=Visibility.RESTRICTED if restricted else Visibility.PUBLIC,
                 accepting_referrals=rng.random() > 0.03,
                 last_verified_at=AT - timedelta(days=rng.randint(0, 200)),
                 verification="sample",
@@ -299,12 +303,15 @@ def bench_app() -> Any:
     from referral_api.app import create_app
 
     app: FastAPI = create_app()
-    stored = json.loads(Path(os.environ["BENCH_STATIC_PAYLOAD"]).read_text())
-    payload = SearchResponse.model_validate(stored)
+    payload: list[SearchResponse] = []
 
-    @app.get("/bench/static", response_model=SearchResponse)
+    # Fields at their default left out, as search leaves them out: the same bytes are sent.
+    @app.get("/bench/static", response_model=SearchResponse, response_model_exclude_defaults=True)
     def static() -> SearchResponse:
-        return payload
+        if not payload:  # written once this server has answered real searches
+            stored = Path(os.environ["BENCH_STATIC_PAYLOAD"]).read_text()
+            payload.append(SearchResponse.model_validate_json(stored))
+        return payload[0]
 
     return app
 
@@ -342,6 +349,42 @@ def measure_snapshot(engine: Any, provider_id: uuid.UUID) -> tuple[float, float]
     return rebuild_s, refresh_ms
 
 
+def write_directory_file(
+    path: Path, organizations: list[Organization], providers: list[Provider]
+) -> None:
+    """The directory as a GeoJSON FeatureCollection, written a feature at a time."""
+    from referral_api.documents import OrganizationDocument
+    from referral_api.interop.geojson import provider_feature
+
+    with path.open("w", encoding="utf-8") as handle:
+        documents = [OrganizationDocument.of(o).model_dump(mode="json") for o in organizations]
+        handle.write(f'{{"type": "FeatureCollection", "organizations": {json.dumps(documents)}')
+        handle.write(', "features": [\n')
+        for n, provider in enumerate(providers):
+            handle.write((",\n" if n else "") + json.dumps(provider_feature(provider)))
+        handle.write("\n]}\n")
+
+
+def write_areas_file(path: Path, areas: list[AdminArea]) -> None:
+    """The gazetteer as the admin-area FeatureCollection `load --areas` reads."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": area.geometry,
+            "properties": {
+                "pcode": area.pcode,
+                "name": area.name,
+                "level": area.level,
+                "parent_pcode": area.parent_pcode,
+                "label_point": [area.label_lon, area.label_lat],
+                "cod_version": area.cod_version,
+            },
+        }
+        for area in areas
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+
 def measure_http(
     size: int, seconds: float, rounds: int, connections: int, database_url: str | None
 ) -> dict[str, Any]:
@@ -359,9 +402,7 @@ def _measure_http_in(
     connections: int,
     database_url: str | None,
 ) -> dict[str, Any]:
-    from sqlalchemy.orm import Session
 
-    from referral_api import operations
     from referral_api.db.engine import make_engine
     from referral_api.db.migrate import upgrade
     from referral_api.settings import Settings
@@ -376,12 +417,39 @@ def _measure_http_in(
         Organization(id=f"org-{n}", name=f"Organization {n}", kind=OrganizationKind.NGO)
         for n in range(50)
     ]
+    directory_file, areas_file = workdir / "directory.geojson", workdir / "areas.geojson"
+    write_directory_file(directory_file, organizations, providers)
+    first_id = providers[0].id
+    del providers  # a million of them weigh gigabytes, and the server needs the memory
+    write_areas_file(areas_file, areas)
+    env = dict(
+        os.environ,
+        REFERRAL_DATABASE_URL=url,
+        REFERRAL_LOG_LEVEL="warning",
+        BENCH_STATIC_PAYLOAD=str(workdir / "payload.json"),
+    )
+    # `referral-api load` as an operator runs it: the file streamed, checked, inserted.
     started = time.perf_counter()
-    with Session(engine) as session:
-        operations.load_admin_areas(session=session, areas=areas)
-        operations.load_directory(session=session, organizations=organizations, providers=providers)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "referral_api", "load", str(directory_file)]
+        + ["--areas", str(areas_file)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    # The peak as the loader's own memory map counts it (a child's ru_maxrss would count the
+    # pages of this process it was forked from).
+    load_peak_mb = 0
+    while loader.poll() is None:
+        try:
+            load_peak_mb = max(load_peak_mb, resident_mb(loader.pid)[1])
+        except (FileNotFoundError, KeyError):
+            pass  # ended meanwhile, or not yet run
+        time.sleep(0.2)
     load_s = time.perf_counter() - started
-    rebuild_s, refresh_ms = measure_snapshot(engine, providers[0].id)
+    if loader.returncode != 0:
+        raise RuntimeError(f"referral-api load failed ({loader.returncode})")
+    directory_file.unlink()
+    rebuild_s, refresh_ms = measure_snapshot(engine, first_id)
     engine.dispose()
 
     rng = random.Random(3)
@@ -399,41 +467,11 @@ def _measure_http_in(
         for _ in range(200)
     ]
     port = free_port()
-    env = dict(
-        os.environ,
-        REFERRAL_DATABASE_URL=url,
-        REFERRAL_LOG_LEVEL="warning",
-        BENCH_STATIC_PAYLOAD=str(workdir / "payload.json"),
-    )
     import httpx
 
-    # A plain server first answers real searches; the median-size answer becomes the payload
-    # of the static endpoint, so both endpoints send the same shape and size. Its start is
-    # timed up to the first search answered on the whole directory.
-    started = time.perf_counter()
-    probe = subprocess.Popen(
-        [sys.executable, "-m", "referral_api", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        ready_s = ready_seconds(port, bodies[0], started)
-        rss_mb, rss_peak_mb = resident_mb(probe.pid)
-        sizes = []
-        for body in bodies[:20]:
-            answer = httpx.post(
-                f"http://127.0.0.1:{port}/v1/referrals/search",
-                content=body,
-                headers={"Content-Type": "application/json"},
-                timeout=30,
-            )
-            sizes.append((len(answer.content), answer.text))
-        typical = sorted(sizes)[len(sizes) // 2][1]
-        (workdir / "payload.json").write_text(typical)
-    finally:
-        probe.terminate()
-        probe.wait(timeout=30)
+    # One server, timed from its start to /readyz and to the first search answered on the
+    # whole directory. Its median-size answer to real searches becomes the payload of the
+    # static endpoint, so both endpoints send the same shape and size.
     started = time.perf_counter()
     server = subprocess.Popen(
         [
@@ -457,6 +495,19 @@ def _measure_http_in(
     try:
         wait_ready(port)
         startup_s = time.perf_counter() - started
+        ready_s = ready_seconds(port, bodies[0], started)
+        rss_mb, rss_peak_mb = resident_mb(server.pid)
+        sizes = []
+        for body in bodies[:20]:
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/v1/referrals/search",
+                content=body,
+                headers={"Content-Type": "application/json"},
+                timeout=30,
+            )
+            sizes.append((len(answer.content), answer.text))
+        typical = sorted(sizes)[len(sizes) // 2][1]
+        (workdir / "payload.json").write_text(typical)
         search_requests = [request_bytes("POST", "/v1/referrals/search", b) for b in bodies]
         static_requests = [request_bytes("GET", "/bench/static")]
         load(port, static_requests, 1.0, connections)  # warm-up
@@ -477,6 +528,7 @@ def _measure_http_in(
     return {
         "size": size,
         "load_into_database_s": round(load_s, 1),
+        "load_peak_mb": load_peak_mb,
         "snapshot_rebuild_s": round(rebuild_s, 2),
         "snapshot_refresh_after_write_ms": round(refresh_ms, 1),
         "server_ready_s": round(startup_s, 1),
@@ -613,6 +665,7 @@ def main() -> None:
         summary[f"rss_mb_{label(largest)}"] = http["rss_mb"]
         summary[f"rss_peak_mb_{label(largest)}"] = http["rss_peak_mb"]
         summary[f"load_s_{label(largest)}"] = http["load_into_database_s"]
+        summary[f"load_peak_mb_{label(largest)}"] = http["load_peak_mb"]
         summary["database"] = http["database"]
     print(json.dumps(summary))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -133,25 +133,33 @@ def load(
 ) -> None:
     """Load providers (and organizations), all in one transaction."""
     from referral_api import exchange, operations
-    from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+    from referral_api.interop.geojson import (
+        DirectoryPart,
+        parse_admin_areas,
+        read_json,
+        stream_directory,
+    )
 
     settings = Settings()
     engine = engine_for(settings)
     dropped: list[str] = []
     try:
+        parts: Iterable[DirectoryPart]
         if format is Format.HSDS:
             package = exchange.read_hsds_folder(path)
-            organizations, providers = package.organizations, package.providers
+            parts = operations.directory_parts(package.organizations, package.providers)
             dropped = package.dropped
         elif format is Format.GEOJSON:
-            organizations, providers = parse_directory(read_json(path))
+            # Read as it is written: a file of a million providers is never held whole.
+            parts = stream_directory(path)
         else:
             raise InvalidInputError("HXL is an export format only")
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []
         upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
             if admin_areas:
-                operations.load_admin_areas(session=session, areas=admin_areas)
+                # In the directory's transaction: a bad directory file keeps these out too.
+                repository.save_admin_areas(session=session, areas=admin_areas)
             elif not repository.has_admin_areas(session=session):
                 typer.echo(
                     "warning: the gazetteer is empty and no --areas was given: searches and "
@@ -159,9 +167,7 @@ def load(
                     f"loaded, e.g. --areas {settings.admin_areas_path}",
                     err=True,
                 )
-            report = operations.load_directory(
-                session=session, organizations=organizations, providers=providers
-            )
+            report = operations.load_directory_parts(session=session, parts=parts)
     except InvalidInputError as error:
         raise _fail(error) from None
     finally:

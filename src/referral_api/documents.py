@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import date, datetime
@@ -82,6 +83,7 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=1024)  # a few codes, read on every provider of a load
 def _iso_639(value: str) -> str:
     code = value.strip().lower()
     found = (
@@ -328,16 +330,6 @@ class OrganizationDocument(_Strict):
     def of(cls, organization: Organization) -> OrganizationDocument:
         """The document of a domain value."""
         return cls.model_validate(organization, from_attributes=True)
-
-
-class DirectoryCollection(BaseModel):
-    """`services.geojson`: organizations (a foreign member) and one Feature per provider."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: Literal["FeatureCollection"]
-    organizations: list[OrganizationDocument] = Field(default_factory=list)
-    features: list[ProviderFeature]
 
 
 class AdminAreaProperties(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from referral_api.domain.ranking import (
 )
 from referral_api.domain.taxonomy import unknown_codes
 from referral_api.interop.geojson import (
+    DirectoryPart,
+    FeatureRead,
     directory_collection,
     parse_admin_areas,
     parse_directory,
@@ -53,19 +56,105 @@ def load_directory(
     *, session: Session, organizations: list[Organization], providers: list[Provider]
 ) -> LoadReport:
     """Insert or replace organizations and providers in one transaction: all or nothing."""
-    known = repository.organization_ids(session=session) | {org.id for org in organizations}
-    missing = [
-        FieldProblem(("features", index, "properties", "organization_id"), "unknown organization")
-        for index, provider in enumerate(providers)
+    return load_directory_parts(session=session, parts=directory_parts(organizations, providers))
+
+
+def directory_parts(
+    organizations: Sequence[Organization], providers: Sequence[Provider]
+) -> list[DirectoryPart]:
+    """A directory read whole (checked already), as the parts a load takes."""
+    parts: list[DirectoryPart] = [*organizations]
+    parts += (FeatureRead(index, provider, []) for index, provider in enumerate(providers))
+    return parts
+
+
+# Providers written at a time, and problems kept for the report (all are counted).
+LOAD_CHUNK = 2000
+PROBLEMS_KEPT = 1000
+
+
+def load_directory_parts(*, session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
+    """Insert or replace organizations and providers as they are read, in one transaction.
+
+    Providers are written a chunk at a time, so that a load holds a chunk of the directory
+    and the ids seen, not the whole of it. At the first problem writing stops and reading
+    goes on, to report every problem (each under its path in the file); then the
+    transaction is rolled back: a bad file, or one that cannot be read to its end, changes
+    nothing.
+    """
+    try:
+        return _load_parts(session, parts)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
+    known = repository.organization_ids(session=session)
+    seen: set[bytes] = set()
+    chunk: list[Provider] = []
+    # Providers whose organization comes later in the file: written once it is saved.
+    waiting: list[tuple[int, Provider]] = []
+    problems: list[FieldProblem] = []
+    counts = {"problems": 0, "organizations": 0, "providers": 0}
+
+    def report(found: Sequence[FieldProblem]) -> None:
+        counts["problems"] += len(found)
+        problems.extend(found[: max(0, PROBLEMS_KEPT - len(problems))])
+
+    for part in parts:
+        if isinstance(part, FieldProblem):
+            report([part])
+            continue
+        if isinstance(part, Organization):
+            counts["organizations"] += 1
+            known.add(part.id)
+            if not counts["problems"]:
+                repository.save_organization(session=session, organization=part)
+            continue
+        found, provider = part.problems, part.provider
+        if provider is None:
+            report(found)
+            continue
+        if provider.id.bytes in seen:
+            found = [
+                *found,
+                FieldProblem(("features", part.position, "id"), "duplicate provider id"),
+            ]
+        seen.add(provider.id.bytes)
+        counts["providers"] += 1
+        report(found)
+        if provider.organization_id not in known:
+            waiting.append((part.position, provider))
+        elif not counts["problems"]:
+            chunk.append(provider)
+            if len(chunk) >= LOAD_CHUNK:
+                _write_providers(session, chunk)
+                chunk = []
+    strays = [
+        FieldProblem(
+            ("features", position, "properties", "organization_id"), "unknown organization"
+        )
+        for position, provider in waiting
         if provider.organization_id not in known
     ]
-    if missing:
-        raise InvalidInputError(
-            f"{len(missing)} provider(s) name an organization that does not exist", missing
+    report(strays)
+    if counts["problems"]:
+        detail = (
+            f"{len(strays)} provider(s) name an organization that does not exist"
+            if len(strays) == counts["problems"]
+            else f"The directory file is not valid ({counts['problems']} problem(s))"
         )
-    for organization in organizations:
-        repository.save_organization(session=session, organization=organization)
-    session.flush()
+        raise InvalidInputError(detail, problems)
+    _write_providers(session, [*chunk, *(provider for _, provider in waiting)])
+    revision = repository.bump_revision(session=session)
+    session.commit()
+    return LoadReport(counts["organizations"], counts["providers"], revision)
+
+
+def _write_providers(session: Session, providers: list[Provider]) -> None:
+    """New providers inserted in bulk, stored ones replaced one by one."""
+    session.flush()  # the organizations they name are saved first
     existing = repository.existing_provider_ids(session=session, ids=[p.id for p in providers])
     repository.insert_providers(
         session=session, providers=[p for p in providers if p.id not in existing]
@@ -73,9 +162,6 @@ def load_directory(
     for provider in providers:
         if provider.id in existing:
             repository.upsert_provider(session=session, provider=provider)
-    revision = repository.bump_revision(session=session)
-    session.commit()
-    return LoadReport(len(organizations), len(providers), revision)
 
 
 def load_admin_areas(*, session: Session, areas: list[AdminArea]) -> int:

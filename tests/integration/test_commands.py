@@ -7,6 +7,8 @@ its entry point and its error handler are proven in tests/e2e/test_cli.py.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -47,9 +49,12 @@ def test_an_invalid_file_is_refused_with_reasons_and_changes_nothing(tmp_path):
     document["features"][4]["properties"]["services"][0]["need"] = "medical.magic"
     broken = tmp_path / "broken.geojson"
     broken.write_text(json.dumps(document), encoding="utf-8")
-    refused = run(database, "load", str(broken))
+    refused = run(database, "load", str(broken), "--areas", str(AREAS_PATH))
     assert refused.exit_code == 2
     assert "features/4/services/0/need: unknown need code 'medical.magic'" in refused.stderr
+    with closing(sqlite3.connect(database)) as connection:
+        # The gazetteer given with the refused file stays out with it.
+        assert connection.execute("SELECT count(*) FROM admin_area").fetchone() == (0,)
     run(database, "export", str(tmp_path / "after.geojson"))
     names = {
         f["properties"]["name"]

@@ -58,7 +58,7 @@ def test_loading_again_replaces_entries_instead_of_duplicating_them(loaded):
 
 def test_a_load_naming_an_unknown_organization_writes_nothing(session):
     organizations, providers = parse_directory(sample_document())
-    stray = dataclasses.replace(providers[7], organization_id="no-such-org")
+    stray = dataclasses.replace(providers[7], id=uuid.uuid4(), organization_id="no-such-org")
     with pytest.raises(InvalidInputError, match="organization") as caught:
         operations.load_directory(
             session=session, organizations=organizations, providers=[*providers, stray]

@@ -281,6 +281,32 @@ WOMEN_ONLY = (
 )
 
 
+def test_an_entry_point_for_another_population_group_is_still_a_way_in():
+    # Sex and age are hard limits of an entry point; population groups are not: its staff
+    # decide. The same group limit does keep the clinic out of the medical list.
+    for_refugees = Eligibility(population_groups=("refugee",))
+    point = provider(
+        "refugee_desk",
+        services=(
+            Service("case_management", for_refugees),
+            Service("medical.general", for_refugees),
+        ),
+    )
+    asked = query(needs=("medical",), profile=Profile(population="host_community"))
+    result = search(index_of(point), asked, WEIGHTS)
+    assert result.options == ()
+    [entry] = result.safe_entry_points
+    assert _names([entry]) == ["refugee_desk"] and not entry.list_warnings
+    # Listed where urgency orders nothing: no tier.
+    assert entry.tier is None
+    # Nor when the only way in is for women: offered for want of any other, saying so.
+    women_refugees = Eligibility(sexes=(Sex.FEMALE,), population_groups=("refugee",))
+    desk = provider("women_desk", services=(Service("case_management", women_refugees),))
+    man = Profile(sex=Sex.MALE, population="host_community")
+    [entry] = search(index_of(desk), query(profile=man), WEIGHTS).safe_entry_points
+    assert entry.list_warnings == (note("not_for_sex"),)
+
+
 def test_entry_points_respect_the_survivors_sex_when_any_can():
     women = provider("women_only", services=WOMEN_ONLY, km_east=0.5)
     anyone = provider("anyone", ("case_management",), km_east=8)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DataError, OperationalError
@@ -14,6 +15,12 @@ from sqlalchemy.exc import DataError, OperationalError
 from referral_api.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _json_text(value: Any) -> str:
+    # A load writes a dozen JSON values per provider: orjson makes them about ten times
+    # faster than the standard library, and reads back the same.
+    return orjson.dumps(value).decode()
 
 
 def is_sqlite(url: str) -> bool:
@@ -94,13 +101,19 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 500
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            hide_parameters=True,
+            json_serializer=_json_text,
+            connect_args={"check_same_thread": False},
+        )
         event.listen(engine, "connect", _enable_sqlite_integrity)
         event.listen(engine, "handle_error", _overflow_as_data_error)
         return engine
     return create_engine(
         url,
         hide_parameters=True,
+        json_serializer=_json_text,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,

@@ -150,11 +150,10 @@ def _safe_entry_points(
         place=query.place,
         needs=SAFE_ENTRY_NEEDS,
         at=query.at,
-        # Sex and age are hard limits of an entry point; population groups are not.
+        # Sex and age are hard limits of an entry point; population groups are not. Neither
+        # urgency nor a list's length applies: its needs are not medical, it keeps three.
         profile=replace(profile, population=None),
-        time_since_incident=query.time_since_incident,
         max_distance_km=query.max_distance_km,
-        limit=SAFE_ENTRY_COUNT,
     )
     case = memo.case(strict, weights)
     found = evaluate(index.safe_entries(nearby), case, public, memo, no_exclusions())
