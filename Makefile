@@ -31,10 +31,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# One pytest worker per core; TEST_WORKERS=0 runs the suite in this process.
+# One pytest worker per core; TEST_WORKERS=0 runs the suite in this process. A module's
+# tests run on one worker, so that what they share (an app, a server) starts once.
 TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py

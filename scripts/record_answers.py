@@ -33,8 +33,16 @@ SAFE_HOUSE = "e4bc5348-6feb-500c-94bc-14c6f208b690"
 CNHU = "9262887b-9646-54c2-a7e8-64aecbba9052"
 AT = "2026-12-02T10:30:00+01:00"
 KEPT_HEADERS = ("content-type", "etag", "location", "cache-control", "retry-after", "allow")
-# Written by the server at the moment of a write, or random per run.
-VOLATILE_KEYS = {"updated_at", "created_at", "at", "actor_key_id", "request_id"}
+# Written by the server at the moment of a write or an answer, or random per run.
+VOLATILE_KEYS = {
+    "updated_at",
+    "created_at",
+    "last_modified",
+    "timeStamp",
+    "at",
+    "actor_key_id",
+    "request_id",
+}
 _RECENT = re.compile(r"^20(2[7-9]|[3-9]\d)-")
 
 
@@ -109,7 +117,17 @@ def _reads() -> list[str]:
         "/v1/areas/XX",
         "/healthz",
         "/readyz",
+        "/v1/organizations",
+        "/v1/exports/providers.hxl.csv",
+        "/hsds/services?per_page=100",
+        f"/hsds/services/{SAFE_HOUSE}",
+        "/ogc/collections/providers/items?limit=100",
+        f"/ogc/collections/providers/items/{SAFE_HOUSE}",
     ]
+
+
+# The same entries as GeoJSON (`Accept: application/geo+json`).
+GEOJSON_READS = ("/v1/providers?limit=200", f"/v1/providers/{SAFE_HOUSE}", f"/v1/providers/{CNHU}")
 
 
 def _mask(value: Any) -> Any:
@@ -195,6 +213,9 @@ def record() -> dict[str, Any]:
                     )
                 )
                 reads = {path: _answer(client.get(path, headers=headers)) for path in _reads()}
+                geojson = {"Accept": "application/geo+json", **headers}
+                for path in GEOJSON_READS:
+                    reads[f"geojson {path}"] = _answer(client.get(path, headers=geojson))
                 answers[name] = {"searches": searches, "reads": reads}
             answers["writes"] = _writes(client, callers["owner"], callers["other"])
             answers["after writes"] = {

@@ -131,6 +131,14 @@ def sqlite_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def sample_copy(sqlite_sample: Path, folder: Path) -> Path:
+    """A copy of the migrated, sample-loaded directory in `folder`: what a first start or a
+    `load` of the sample would make, without their seconds."""
+    database = folder / "directory.sqlite3"
+    shutil.copyfile(sqlite_sample, database)
+    return database
+
+
 @pytest.fixture
 def client(settings: Settings, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     """The real app on its own database, migrated and loaded with the sample on start-up.
@@ -149,7 +157,11 @@ def client(settings: Settings, request: pytest.FixtureRequest) -> Iterator[TestC
 def sample_client(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
-    """One app with the sample loaded, shared by read-only tests of a module."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("sample"), request) as url:
+    """One app with the sample loaded, shared by read-only tests of a module (on SQLite, a
+    copy of the loaded template, as for `client`)."""
+    folder = tmp_path_factory.mktemp("sample")
+    with fresh_database(request.param, folder, request) as url:
+        if request.param == "sqlite":
+            sample_copy(request.getfixturevalue("sqlite_sample"), folder)
         with TestClient(create_app(Settings(database_url=url))) as client:
             yield client

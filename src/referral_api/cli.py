@@ -11,37 +11,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from referral_api import administration, exchange, operations
+from referral_api import administration
 from referral_api.administration import COMMAND_LINE
 from referral_api.db import repository
 from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
-from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.documents import OrganizationDocument
 from referral_api.domain.errors import InvalidInputError, NotFoundError, ReferralError
 from referral_api.domain.keys import Role
 from referral_api.domain.languages import LANGUAGES
-from referral_api.interop.geojson import (
-    DirectoryPart,
-    parse_admin_areas,
-    read_json,
-    stream_directory,
-    validation_problems,
-)
-from referral_api.interop.localities import read_localities
-from referral_api.interop.pathway_pdf import render_pdf
-from referral_api.logs import logging_config
-from referral_api.metrics import shared_metrics
-from referral_api.pathways import pathway_sheet
+from referral_api.interop.geojson import validation_problems
 from referral_api.settings import Settings
 
+# A command imports what it alone needs (the web server, the PDF renderer, the exchange
+# formats) in its body: every run of a quick one such as `keys list` would pay for them all.
 app = typer.Typer(help="GBV referral pathway directory and routing API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -75,12 +64,18 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
     """Serve the API (migrating the database and loading the sample when it is empty)."""
+    from referral_api.metrics import shared_metrics
+
     settings = Settings()
     with shared_metrics(workers):
         _run(settings, host, port, workers)
 
 
 def _run(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from referral_api.logs import logging_config
+
     uvicorn.run(
         "referral_api.app:create_app",
         factory=True,
@@ -137,6 +132,14 @@ def load(
     format: FormatOption = Format.GEOJSON,
 ) -> None:
     """Load providers (and organizations), all in one transaction."""
+    from referral_api import exchange, operations
+    from referral_api.interop.geojson import (
+        DirectoryPart,
+        parse_admin_areas,
+        read_json,
+        stream_directory,
+    )
+
     settings = Settings()
     engine = engine_for(settings)
     dropped: list[str] = []
@@ -187,6 +190,8 @@ def export(
 ) -> None:
     """Write the directory: geojson and hsds whole, confidential locations included (keep
     them as safe as the database); hxl as GET /v1/exports/providers.hxl.csv, public."""
+    from referral_api import exchange, operations
+
     with _session() as session:
         if format is Format.HSDS:
             written = exchange.hsds_export(session=session, folder=path, public=public)
@@ -213,6 +218,11 @@ def pathway(
     lang: Annotated[str, typer.Option(help="Language of the sheet: fr or en")] = "fr",
 ) -> None:
     """Print the referral pathway of an area as a PDF, from the directory as it stands."""
+    from referral_api.db.snapshot import DirectorySnapshots
+    from referral_api.interop.localities import read_localities
+    from referral_api.interop.pathway_pdf import render_pdf
+    from referral_api.pathways import pathway_sheet
+
     if lang not in LANGUAGES:
         raise _fail(InvalidInputError(f"--lang must be one of {', '.join(LANGUAGES)}"))
     settings = Settings()

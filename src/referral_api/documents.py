@@ -10,15 +10,21 @@ from typing import Annotated, Any, Literal
 
 import phonenumbers
 import pycountry
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+)
 
 from referral_api.domain.model import (
     Access,
     AdminArea,
-    AdminCodes,
-    Contacts,
     Cost,
-    Eligibility,
     Modality,
     Organization,
     OrganizationKind,
@@ -138,40 +144,12 @@ class ServiceDocument(_Strict):
 
     def to_domain(self) -> Service:
         """The domain value."""
-        rule = self.eligibility
-        return Service(
-            need=self.need,
-            eligibility=Eligibility(
-                sexes=tuple(rule.sexes),
-                min_age=rule.min_age,
-                max_age=rule.max_age,
-                child_friendly=rule.child_friendly,
-                population_groups=tuple(rule.population_groups),
-            ),
-            cost=self.cost,
-            access=self.access,
-            capabilities=tuple(self.capabilities),
-            notes=dict(self.notes),
-        )
+        return _SERVICE.validate_python(self.model_dump())
 
     @classmethod
     def of(cls, service: Service) -> ServiceDocument:
         """The document of a domain value."""
-        rule = service.eligibility
-        return cls(
-            need=service.need,
-            eligibility=EligibilityDocument(
-                sexes=list(rule.sexes),
-                min_age=rule.min_age,
-                max_age=rule.max_age,
-                child_friendly=rule.child_friendly,
-                population_groups=list(rule.population_groups),
-            ),
-            cost=service.cost,
-            access=service.access,
-            capabilities=list(service.capabilities),
-            notes=dict(service.notes),
-        )
+        return cls.model_validate(service, from_attributes=True)
 
 
 class AdminCodesDocument(_Strict):
@@ -267,89 +245,33 @@ class ProviderProperties(_Strict):
     licence: str | None = Field(default=None, max_length=200)
     services: list[ServiceDocument] = Field(min_length=1, max_length=40)
 
+    @field_validator("service_area", mode="before")
+    @classmethod
+    def _declared_only(cls, value: object) -> object:
+        # A domain value says nothing of its area with an empty one; a document, with none.
+        return None if isinstance(value, ServiceArea) and not value.is_declared else value
+
     def to_domain(
         self, provider_id: uuid.UUID, lon: float | None, lat: float | None, **stored: Any
     ) -> Provider:
         """The domain value; `stored` carries what storage owns (revision, timestamps)."""
-        area = self.service_area or ServiceAreaDocument()
-        return Provider(
-            id=provider_id,
-            organization_id=self.organization_id,
-            name=self.name,
-            modality=self.modality,
-            services=tuple(service.to_domain() for service in self.services),
-            description=dict(self.description),
-            lon=lon,
-            lat=lat,
-            address=self.address,
-            admin=AdminCodes(**self.admin.model_dump()),
-            service_area=ServiceArea(
-                geometry=area.geometry, radius_km=area.radius_km, pcodes=tuple(area.pcodes)
-            ),
-            contacts=Contacts(
-                phones=tuple(self.contacts.phones),
-                email=self.contacts.email,
-                focal_point_role=self.contacts.focal_point_role,
-            ),
-            opening_hours=self.opening_hours,
-            timezone=self.timezone,
-            languages=tuple(self.languages),
-            accessibility=tuple(self.accessibility),
-            status=self.status,
-            status_reason=self.status_reason,
-            status_until=self.status_until,
-            accepting_referrals=self.accepting_referrals,
-            visibility=self.visibility,
-            last_verified_at=self.last_verified_at,
-            last_verified_by=self.last_verified_by,
-            verification=self.verification,
-            source=self.source,
-            licence=self.licence,
-            **stored,
+        stated = self.model_dump(include=_STATED)
+        stated["service_area"] = stated["service_area"] or {}
+        return _PROVIDER.validate_python(
+            {**stated, "id": provider_id, "lon": lon, "lat": lat, **stored}
         )
 
     @classmethod
     def of(cls, provider: Provider) -> ProviderProperties:
         """The document of a domain value, with everything it holds."""
-        area = provider.service_area
-        return cls(
-            organization_id=provider.organization_id,
-            name=provider.name,
-            description=dict(provider.description),
-            modality=provider.modality,
-            address=provider.address,
-            admin=AdminCodesDocument(
-                adm1=provider.admin.adm1,
-                adm2=provider.admin.adm2,
-                adm3=provider.admin.adm3,
-                cod_version=provider.admin.cod_version,
-            ),
-            service_area=ServiceAreaDocument(
-                geometry=area.geometry, radius_km=area.radius_km, pcodes=list(area.pcodes)
-            )
-            if area.is_declared
-            else None,
-            contacts=ContactsDocument(
-                phones=list(provider.contacts.phones),
-                email=provider.contacts.email,
-                focal_point_role=provider.contacts.focal_point_role,
-            ),
-            opening_hours=provider.opening_hours,
-            timezone=provider.timezone,
-            languages=list(provider.languages),
-            accessibility=list(provider.accessibility),
-            status=provider.status,
-            status_reason=provider.status_reason,
-            status_until=provider.status_until,
-            accepting_referrals=provider.accepting_referrals,
-            visibility=provider.visibility,
-            last_verified_at=provider.last_verified_at,
-            last_verified_by=provider.last_verified_by,
-            verification=provider.verification,
-            source=provider.source,
-            licence=provider.licence,
-            services=[ServiceDocument.of(service) for service in provider.services],
-        )
+        return cls.model_validate(provider, from_attributes=True)
+
+
+# Documents become domain values field for field, by name: a field the domain does not
+# know would be dropped here, and a test holds every field to every shape.
+_SERVICE: TypeAdapter[Service] = TypeAdapter(Service)
+_PROVIDER: TypeAdapter[Provider] = TypeAdapter(Provider)
+_STATED = set(ProviderProperties.model_fields)
 
 
 class ProviderDocument(ProviderProperties):
@@ -407,15 +329,7 @@ class OrganizationDocument(_Strict):
     @classmethod
     def of(cls, organization: Organization) -> OrganizationDocument:
         """The document of a domain value."""
-        return cls(
-            id=organization.id,
-            name=organization.name,
-            acronym=organization.acronym,
-            kind=organization.kind,
-            email=organization.email,
-            phone=organization.phone,
-            website=organization.website,
-        )
+        return cls.model_validate(organization, from_attributes=True)
 
 
 class AdminAreaProperties(BaseModel):

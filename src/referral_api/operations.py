@@ -6,10 +6,10 @@ import base64
 import binascii
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,11 @@ from referral_api.interop.geojson import (
     parse_directory,
     read_json,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,16 +282,7 @@ class SearchQueryDraft:
 
     def with_place(self, place: Place) -> SearchQuery:
         """The domain query at `place`."""
-        return SearchQuery(
-            place=place,
-            needs=self.needs,
-            at=self.at,
-            profile=self.profile,
-            time_since_incident=self.time_since_incident,
-            open_now=self.open_now,
-            max_distance_km=self.max_distance_km,
-            limit=self.limit,
-        )
+        return _same_named(SearchQuery, self, place=place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +293,26 @@ class Where:
     lat: float | None = None
     pcode: str | None = None
     place: str | None = None
+
+
+def _same_named(kind: type[T], source: object, **given: Any) -> T:
+    """A `kind` of the attributes of `source` that bear its fields' names (lists as
+    tuples), but for the fields `given`."""
+    taken = dict(given)
+    for field in fields(kind):
+        if field.name not in given:
+            value = getattr(source, field.name)
+            taken[field.name] = tuple(value) if isinstance(value, list) else value
+    return kind(**taken)
+
+
+def search_request(request: Any, *, at: datetime) -> tuple[Where, SearchQueryDraft]:
+    """Where and what a search request asks, its fields taken by name; `at` for when it
+    names no moment. A need asked twice counts once."""
+    needs = tuple(dict.fromkeys(request.needs))
+    profile = _same_named(Profile, request)
+    draft = _same_named(SearchQueryDraft, request, needs=needs, at=at, profile=profile)
+    return _same_named(Where, request), draft
 
 
 def resolve_place(gazetteer: Gazetteer, where: Where) -> Place:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from referral_api.db import repository
 from referral_api.db.engine import make_engine
 from referral_api.domain.keys import digest, new_key
+from tests.conftest import sample_copy
 
 
 def free_port() -> int:
@@ -99,15 +99,24 @@ def running_server(
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A server on an empty file: it migrates it and loads the sample as it starts."""
     with running_server(tmp_path / "directory.sqlite3", tmp_path / "server.log") as running:
         yield running
 
 
-def partner_key(database: Path, organization_id: str) -> dict[str, str]:
-    """The Authorization header of a new partner key, written into an SQLite directory."""
+@pytest.fixture
+def server(sqlite_sample: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own on a copy of the sample directory."""
+    database = sample_copy(sqlite_sample, tmp_path)
+    with running_server(database, tmp_path / "server.log") as running:
+        yield running
+
+
+def partner_key(database: Path | str, organization_id: str) -> dict[str, str]:
+    """The Authorization header of a new partner key, written into the directory."""
     key = new_key()
-    engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(database_url_of(database))
     with Session(engine) as session:
         repository.add_key(
             session=session,
@@ -136,8 +145,7 @@ def sample_server(
 ) -> Iterator[SampleServer]:
     """One server for the read-only end-to-end modules: starting two workers takes seconds."""
     folder = tmp_path_factory.mktemp("sample-server")
-    database = folder / "directory.sqlite3"
-    shutil.copyfile(sqlite_sample, database)
+    database = sample_copy(sqlite_sample, folder)
     headers = {
         "anonymous": {},
         "other partner": partner_key(database, "clinique-juridique"),

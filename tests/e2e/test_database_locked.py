@@ -6,7 +6,7 @@ from contextlib import closing
 import httpx
 import pytest
 
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import partner_key
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +22,7 @@ def assert_unavailable(response: httpx.Response) -> None:
 
 
 def test_a_locked_database_refuses_writes_clearly_and_serves_the_rest(server):
-    key = run_cli(server.database, "keys", "create", "--org", "femmes-debout").stdout.strip()
-    headers = {"Authorization": f"Bearer {key}"}
+    headers = partner_key(server.database, "femmes-debout")
     url = f"{server.url}/v1/providers/{SAFE_SPACE_ID}"
     etag = httpx.get(url, headers=headers).headers["etag"]  # the key's use is recorded now
     entry = {

@@ -14,8 +14,14 @@ OPERATION = "operations-Referrals-search_referrals_v1_referrals_search_post"
 ANSWER = f"#{OPERATION} .live-responses-table .response-col_description pre"
 
 
-@pytest.fixture
-def browser(tmp_path):
+@pytest.fixture(scope="module")
+def server(sample_server):
+    """The shared sample server: these tests only read."""
+    return sample_server.server
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
     if not (CHROMIUM and CHROMEDRIVER):
         if os.environ.get("CI"):
             pytest.fail("CI must install the Debian packages chromium and chromium-driver")
@@ -35,7 +41,7 @@ def browser(tmp_path):
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={tmp_path_factory.mktemp('browser') / 'profile'}",
         "--window-size=1400,2000",
     ):
         options.add_argument(flag)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import AREAS_PATH, SAMPLE_PATH, fresh_database
-from tests.e2e.conftest import free_port, run_cli, running_server
+from tests.e2e.conftest import free_port, partner_key, run_cli, running_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgis]
 
@@ -192,8 +192,7 @@ def test_readiness_follows_the_database_down_and_back_up(tmp_path):
         pytest.skip("needs the Debian package postgresql-15")
     with own_cluster() as (url, stop, start):
         assert run_cli(url, "load", str(SAMPLE_PATH), "--areas", str(AREAS_PATH)).returncode == 0
-        key = run_cli(url, "keys", "create", "--org", "femmes-debout").stdout.strip()
-        headers = {"Authorization": f"Bearer {key}"}
+        headers = partner_key(url, "femmes-debout")
         with running_server(url, tmp_path / "server.log") as server:
             assert httpx.get(f"{server.url}/readyz").status_code == 200
             provider = f"{server.url}/v1/providers/{SAFE_SPACE_ID}"

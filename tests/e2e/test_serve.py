@@ -6,7 +6,8 @@ from tests.conftest import SAFE_HOUSE_ID
 pytestmark = pytest.mark.e2e
 
 
-def test_serve_migrates_loads_the_sample_and_answers(server):
+def test_serve_migrates_loads_the_sample_and_answers(fresh_server):
+    server = fresh_server
     ready = httpx.get(f"{server.url}/readyz").json()
     assert ready["status"] == "ok"
     assert ready["providers"] == 55

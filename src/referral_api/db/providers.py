@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from operator import attrgetter
-from typing import Any, TypeVar
+from enum import Enum
+from operator import attrgetter, call
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from sqlalchemy import (
     JSON,
@@ -168,22 +169,93 @@ def _moment_of_text(value: str) -> datetime:
 _SHORT_JSON = 200
 _DECODED = _Decoder(remember=False)  # for the few rows of a listing: holds nothing
 
-# The columns `_provider` and `_service` read, in the order they unpack them.
-_PROVIDER_COLUMNS = (
-    "id", "organization_id", "name", "description", "modality", "lon", "lat", "address",
-    "adm1_pcode", "adm2_pcode", "adm3_pcode", "cod_version", "service_area",
-    "service_radius_km", "service_area_pcodes", "phones", "email", "focal_point_role",
-    "opening_hours", "timezone", "languages", "accessibility", "status", "status_reason",
-    "status_until", "accepting_referrals", "visibility", "last_verified_at",
-    "last_verified_by", "verification", "source", "licence", "revision", "created_at",
-    "updated_at",
-)  # fmt: skip
-_SERVICE_COLUMNS = (
-    "need", "sexes", "min_age", "max_age", "child_friendly", "population_groups", "cost",
-    "access", "capabilities", "notes",
-)  # fmt: skip
+# How a provider is stored: each field of the domain value in the column of its name, but
+# for these groups, whose fields have columns of their own. Reads and writes follow this
+# table, and a test holds it to the domain model and to the `provider` table.
+_GROUP_COLUMNS: dict[str, dict[str, str]] = {
+    "admin": {
+        "adm1": "adm1_pcode", "adm2": "adm2_pcode", "adm3": "adm3_pcode",
+        "cod_version": "cod_version",
+    },
+    "service_area": {
+        "geometry": "service_area", "radius_km": "service_radius_km",
+        "pcodes": "service_area_pcodes",
+    },
+    "contacts": {"phones": "phones", "email": "email", "focal_point_role": "focal_point_role"},
+}  # fmt: skip
+# What storage sets on each write rather than takes from the provider.
+_STORAGE_OWNED = ("id", "revision", "created_at", "updated_at")
+# The services' columns take the names of their fields, eligibility's included.
+_SERVICE_GROUPS = {"eligibility": {field.name: field.name for field in fields(Eligibility)}}
+
+
+def _stored_fields(
+    kind: type[Any], groups: dict[str, dict[str, str]], rows_of_their_own: tuple[str, ...] = ()
+) -> tuple[tuple[str, type[Any], str], ...]:
+    """(dotted path, domain type, column) of every stored field of `kind`, in its order."""
+    hints = get_type_hints(kind)
+    stored: list[tuple[str, Any, str]] = []
+    for field in fields(kind):
+        if field.name in rows_of_their_own:
+            continue
+        group = groups.get(field.name)
+        if group is None:
+            stored.append((field.name, hints[field.name], field.name))
+        else:
+            parts = get_type_hints(hints[field.name])
+            stored += [
+                (f"{field.name}.{part}", parts[part], column) for part, column in group.items()
+            ]
+    return tuple(stored)
+
+
+_PROVIDER_FIELDS = _stored_fields(Provider, _GROUP_COLUMNS, rows_of_their_own=("services",))
+_SERVICE_FIELDS = _stored_fields(Service, _SERVICE_GROUPS)
+# The columns `_provider` and `_service` read, in the order of the domain's fields.
+_PROVIDER_COLUMNS = tuple(column for _, _, column in _PROVIDER_FIELDS)
+_SERVICE_COLUMNS = tuple(column for _, _, column in _SERVICE_FIELDS)
 _provider_values = attrgetter(*_PROVIDER_COLUMNS)
 _service_values_of = attrgetter(*_SERVICE_COLUMNS)
+
+
+def _enum_values(items: Iterable[Enum]) -> list[Any]:
+    return [item.value for item in items]
+
+
+def _as_it_is(value: Any) -> Any:
+    return value
+
+
+def _to_column(kind: Any) -> Callable[[Any], Any]:
+    """How a domain value of type `kind` is written: enums by value, tuples as JSON lists,
+    dictionaries copied, anything else as it is."""
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return attrgetter("value")
+    if get_origin(kind) is tuple:
+        item = get_args(kind)[0]
+        return _enum_values if isinstance(item, type) and issubclass(item, Enum) else list
+    if get_origin(kind) is dict:
+        return dict
+    return _as_it_is
+
+
+def _column_values(stored: Sequence[tuple[str, Any, str]]) -> Callable[[Any], dict[str, Any]]:
+    """The column values of the `stored` fields of a provider or a service."""
+    columns = tuple(column for _, _, column in stored)
+    values = attrgetter(*(path for path, _, _ in stored))
+    converters = tuple(_to_column(kind) for _, kind, _ in stored)
+
+    def column_values(value: Any) -> dict[str, Any]:
+        return dict(zip(columns, map(call, converters, values(value)), strict=True))
+
+    return column_values
+
+
+# The provider's stated fields as column values (storage-owned ones excluded).
+_row_values = _column_values(
+    [field for field in _PROVIDER_FIELDS if field[2] not in _STORAGE_OWNED]
+)
+_service_columns = _column_values(_SERVICE_FIELDS)
 
 
 def _raw(table: Any, names: Sequence[str]) -> list[ColumnElement[Any]]:
@@ -232,7 +304,7 @@ def _provider(
 ) -> Provider:
     """The provider of a row's values in `_PROVIDER_COLUMNS` order."""
     (
-        id_, organization_id, name, description, modality, lon, lat, address,
+        id_, organization_id, name, modality, description, lon, lat, address,
         adm1, adm2, adm3, cod_version, area, radius_km, area_pcodes, phones, email,
         focal_point_role, opening_hours, timezone, languages, accessibility, status,
         status_reason, status_until, accepting_referrals, visibility, last_verified_at,
@@ -277,58 +349,12 @@ def _provider(
     )
 
 
-def _row_values(provider: Provider) -> dict[str, Any]:
-    """The provider's stated fields as column values (storage-owned ones excluded)."""
-    return {
-        "organization_id": provider.organization_id,
-        "name": provider.name,
-        "description": dict(provider.description),
-        "modality": provider.modality.value,
-        "lon": provider.lon,
-        "lat": provider.lat,
-        "address": provider.address,
-        "adm1_pcode": provider.admin.adm1,
-        "adm2_pcode": provider.admin.adm2,
-        "adm3_pcode": provider.admin.adm3,
-        "cod_version": provider.admin.cod_version,
-        "service_area": provider.service_area.geometry,
-        "service_radius_km": provider.service_area.radius_km,
-        "service_area_pcodes": list(provider.service_area.pcodes),
-        "phones": list(provider.contacts.phones),
-        "email": provider.contacts.email,
-        "focal_point_role": provider.contacts.focal_point_role,
-        "opening_hours": provider.opening_hours,
-        "timezone": provider.timezone,
-        "languages": list(provider.languages),
-        "accessibility": list(provider.accessibility),
-        "status": provider.status.value,
-        "status_reason": provider.status_reason,
-        "status_until": provider.status_until,
-        "accepting_referrals": provider.accepting_referrals,
-        "visibility": provider.visibility.value,
-        "last_verified_at": provider.last_verified_at,
-        "last_verified_by": provider.last_verified_by,
-        "verification": provider.verification,
-        "source": provider.source,
-        "licence": provider.licence,
-    }
-
-
 def _service_values(provider: Provider) -> list[dict[str, Any]]:
     return [
         {
             "provider_id": provider.id,
             "position": position,
-            "need": service.need,
-            "sexes": [sex.value for sex in service.eligibility.sexes],
-            "min_age": service.eligibility.min_age,
-            "max_age": service.eligibility.max_age,
-            "child_friendly": service.eligibility.child_friendly,
-            "population_groups": list(service.eligibility.population_groups),
-            "cost": service.cost.value,
-            "access": service.access.value,
-            "capabilities": list(service.capabilities),
-            "notes": dict(service.notes),
+            **_service_columns(service),
         }
         for position, service in enumerate(provider.services)
     ]

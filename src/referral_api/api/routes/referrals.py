@@ -26,7 +26,7 @@ from referral_api.api.search_text import render_text
 from referral_api.domain.access import Viewer
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.languages import chosen_language
-from referral_api.domain.ranking import Profile, SearchResult
+from referral_api.domain.ranking import SearchResult
 from referral_api.logs import coarse
 
 router = APIRouter(prefix="/v1", tags=["Referrals"])
@@ -76,25 +76,7 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
     lang = chosen_language(request.lang, http.headers.get("accept-language"))
     # A whole second: hours are to the minute, and the answer says when it was evaluated.
     at = request.at or datetime.now(UTC).replace(microsecond=0)
-    draft = operations.SearchQueryDraft(
-        needs=tuple(dict.fromkeys(request.needs)),
-        at=at,
-        profile=Profile(
-            age=request.age,
-            sex=request.sex,
-            languages=tuple(request.languages),
-            accessibility=tuple(request.accessibility),
-            population=request.population,
-        ),
-        time_since_incident=request.time_since_incident,
-        open_now=request.open_now,
-        max_distance_km=request.max_distance_km,
-        limit=request.limit,
-        explain=request.explain,
-    )
-    where = operations.Where(
-        lon=request.lon, lat=request.lat, pcode=request.pcode, place=request.place
-    )
+    where, draft = operations.search_request(request, at=at)
     place, result = operations.search_referrals(
         index=index, where=where, query=draft, weights=searcher.weights
     )
