@@ -124,7 +124,7 @@ def test_a_caseworker_reads_the_french_page_and_a_text_answer(
         text = body.text
         assert text.startswith("Orientation — Arrondissement 3 (CF7113)")
         first_medical = text.split("PRISE EN CHARGE MÉDICALE\n", 1)[1].splitlines()[0]
-        assert first_medical.startswith("1. Hôpital Communautaire — ")
+        assert first_medical.startswith("1. Hôpital Communautaire · ")
         assert "72 heures" in text
     except Exception as error:
         error.add_note(f"screenshot of the page: {picture}")
