@@ -292,19 +292,22 @@ def test_an_entry_point_for_another_population_group_is_still_a_way_in():
             Service("medical.general", for_refugees),
         ),
     )
+    anyone = provider("anyone", ("case_management",), km_east=8)
     asked = query(needs=("medical",), profile=Profile(population="host_community"))
-    result = search(index_of(point), asked, WEIGHTS)
+    result = search(index_of(point, anyone), asked, WEIGHTS)
     assert result.options == ()
-    [entry] = result.safe_entry_points
-    assert _names([entry]) == ["refugee_desk"] and not entry.list_warnings
+    entries = result.safe_entry_points
+    assert _names(entries) == ["refugee_desk", "anyone"]
+    assert not any(entry.list_warnings for entry in entries)
     # Listed where urgency orders nothing: no tier.
-    assert entry.tier is None
+    assert {entry.tier for entry in entries} == {None}
     # Nor when the only way in is for women: offered for want of any other, saying so.
     women_refugees = Eligibility(sexes=(Sex.FEMALE,), population_groups=("refugee",))
     desk = provider("women_desk", services=(Service("case_management", women_refugees),))
     man = Profile(sex=Sex.MALE, population="host_community")
     [entry] = search(index_of(desk), query(profile=man), WEIGHTS).safe_entry_points
     assert entry.list_warnings == (note("not_for_sex"),)
+    assert entry.tier is None
 
 
 def test_entry_points_respect_the_survivors_sex_when_any_can():
