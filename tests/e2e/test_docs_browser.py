@@ -121,7 +121,9 @@ def test_a_caseworker_reads_the_french_page_and_a_text_answer(
         )
         wait.until(lambda _: "PRISE EN CHARGE MÉDICALE" in body.text)
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", body)
-        text = body.text
+        # Its lines as sent: the page lays the answer out in spans, and `.text` gives them
+        # back without their line breaks.
+        text = body.get_attribute("textContent")
         assert text.startswith("Orientation — Arrondissement 3 (CF7113)")
         first_medical = text.split("PRISE EN CHARGE MÉDICALE\n", 1)[1].splitlines()[0]
         assert first_medical.startswith("1. Hôpital Communautaire · ")
