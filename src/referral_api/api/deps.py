@@ -78,8 +78,15 @@ SEARCH_OPENAPI: dict[str, Any] = {
 }
 
 
+async def get_snapshots(request: Request) -> DirectorySnapshots:
+    """The app's directory snapshots, which a write refreshes once it has committed."""
+    snapshots: DirectorySnapshots = runtime_of(request.app).snapshots
+    return snapshots
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+SnapshotsDep = Annotated[DirectorySnapshots, Depends(get_snapshots)]
 
 
 async def get_actor(request: Request, viewer: ViewerDep) -> Actor:

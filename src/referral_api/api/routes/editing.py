@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from referral_api import editing
 from referral_api.api.auth import ViewerDep
-from referral_api.api.deps import ActorDep, SessionDep
+from referral_api.api.deps import ActorDep, SessionDep, SnapshotsDep
 from referral_api.api.etags import etag_of
 from referral_api.api.openapi import OPTIONAL_KEY
 from referral_api.api.preconditions import IF_MATCH_OPENAPI, ExpectedRevision, ExpectedRevisionDep
@@ -65,6 +65,7 @@ def create_provider(
     document: ProviderDocument,
     request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     viewer: ViewerDep,
     actor: ActorDep,
     idempotency_key: Annotated[
@@ -74,7 +75,7 @@ def create_provider(
     """Add a provider."""
     answer, replayed = editing.create_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         document=document,
         actor=actor,
         render=lambda provider: ProviderOut.seen_by(viewer, provider).model_dump(mode="json"),
@@ -98,8 +99,8 @@ def create_provider(
 def replace_provider(
     provider_id: ProviderId,
     document: ProviderDocument,
-    request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     viewer: ViewerDep,
     actor: ActorDep,
     expected: ExpectedRevisionDep,
@@ -107,7 +108,7 @@ def replace_provider(
     """Replace a provider."""
     provider = editing.change_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         provider_id=provider_id,
         document=document,
         precondition=_if_match(expected, actor.viewer),
@@ -133,8 +134,8 @@ def patch_provider(
         dict[str, Any],
         Body(openapi_examples={"hours": {"value": {"opening_hours": "Mo-Sa 07:00-19:00"}}}),
     ],
-    request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     viewer: ViewerDep,
     actor: ActorDep,
     expected: ExpectedRevisionDep,
@@ -142,7 +143,7 @@ def patch_provider(
     """Change some fields of a provider."""
     provider = editing.patch_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         provider_id=provider_id,
         patch=patch,
         precondition=_if_match(expected, actor.viewer),
@@ -164,15 +165,15 @@ def patch_provider(
 )
 def delete_provider(
     provider_id: ProviderId,
-    request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     actor: ActorDep,
     expected: ExpectedRevisionDep,
 ) -> Response:
     """Remove a provider."""
     editing.delete_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         provider_id=provider_id,
         precondition=_if_match(expected, actor.viewer),
         actor=actor,
@@ -189,15 +190,15 @@ def delete_provider(
 )
 def restore_provider(
     provider_id: ProviderId,
-    request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     viewer: ViewerDep,
     actor: ActorDep,
 ) -> JSONResponse:
     """Restore a removed provider."""
     provider = editing.restore_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         provider_id=provider_id,
         actor=actor,
     )
@@ -216,15 +217,15 @@ def restore_provider(
 )
 def verify_provider(
     provider_id: ProviderId,
-    request: Request,
     session: SessionDep,
+    snapshots: SnapshotsDep,
     viewer: ViewerDep,
     actor: ActorDep,
 ) -> JSONResponse:
     """Confirm a provider is still right."""
     provider = editing.verify_provider(
         session=session,
-        search=runtime_of(request.app).snapshots,
+        search=snapshots,
         provider_id=provider_id,
         actor=actor,
     )
