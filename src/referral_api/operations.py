@@ -307,8 +307,9 @@ def _same_named(kind: type[T], source: object, **given: Any) -> T:
 
 
 def search_request(request: Any, *, at: datetime) -> tuple[Where, SearchQueryDraft]:
-    """Where and what a search request asks, its fields taken by name; `at` for when it
-    names no moment. A need asked twice counts once."""
+    """Where and what a search request asks, its fields taken by name, evaluated `at` (the
+    moment it names, or the caller's clock when it names none). A need asked twice counts
+    once."""
     needs = tuple(dict.fromkeys(request.needs))
     profile = _same_named(Profile, request)
     draft = _same_named(SearchQueryDraft, request, needs=needs, at=at, profile=profile)
