@@ -181,11 +181,14 @@ def evaluate(
             services, matched, standing = known
         else:
             standing = None
-            kept = tuple(
-                service
-                for service in entry.provider.services
-                if service.need in wanted and (entry.unrestricted or eligible(service, profile))
-            )
+            if entry.unrestricted and entry.needs <= wanted:
+                kept = entry.provider.services  # each of them answers the request
+            else:
+                kept = tuple(
+                    service
+                    for service in entry.provider.services
+                    if service.need in wanted and (entry.unrestricted or eligible(service, profile))
+                )
             if not kept:
                 excluded["not_eligible"] += 1
                 continue

@@ -322,16 +322,16 @@ def police_not_first(case: Case, seen: Seen) -> Effects:
 
 
 def situational_effects(case: Case, seen: Seen) -> Effects:
-    """The effects of the rules that read the place, the moment or the survivor."""
-    return (
-        proximity(case, seen)
-        + opening(case, seen)
-        + closing_soon(case, seen)
-        + language(case, seen)
-        + accessibility(case, seen)
-        + child_friendly(case, seen)
-        + freshness(case, seen)
-    )
+    """The effects of the rules that read the place, the moment or the survivor. Rules
+    about the survivor are not called when the case says nothing they could act on."""
+    effects = proximity(case, seen) + opening(case, seen) + closing_soon(case, seen)
+    if case.languages:
+        effects += language(case, seen)
+    if case.accessibility:
+        effects += accessibility(case, seen)
+    if case.child:
+        effects += child_friendly(case, seen)
+    return effects + freshness(case, seen)
 
 
 def standing_effects(case: Case, seen: Seen) -> Effects:
