@@ -10,7 +10,8 @@ is decided by `access.seen`, and the distance to a withheld one is given as a ba
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from referral_api.api.search_schemas import ProviderBasics
 from referral_api.documents import Location, ProviderProperties, ServiceDocument
@@ -18,27 +19,51 @@ from referral_api.domain import access
 from referral_api.domain.access import Viewer
 from referral_api.domain.directory import Entry
 from referral_api.domain.explanations import Note, distance_band
-from referral_api.domain.model import Service
-from referral_api.domain.ranking import Option
-from referral_api.domain.ranking.summary import SummaryLines
+from referral_api.domain.hours import OpenState
+from referral_api.domain.model import Provider, Service
+from referral_api.domain.ranking import Option, summary
+from referral_api.domain.ranking.rules import Seen
 
 NOTES_KEPT = 10_000
+STEMS_KEPT = 20_000
+HOURS_KEPT = 4096
+DISTANCES_KEPT = 4096
+
+# Codes with their sentences, in the order of the notes.
+Worded = tuple[tuple[str, str], ...]
+
+
+class _Stem(NamedTuple):
+    """What a card says that depends on the provider as shown, the services and needs it
+    matched and the language alone: all of it but the distance, hours and notes."""
+
+    provider: Provider  # as shown
+    services: tuple[Service, ...]  # the matched services it was built for
+    documents: list[dict[str, Any]]  # theirs
+    card: dict[str, Any]  # the provider's own part of the card
+    matched: list[str]
+    reach: str
+    heads: dict[tuple[str, ...], str]  # by what urgency adds to the offer
 
 
 class RenderedParts:
     """Response parts that depend on the provider alone, built once per directory snapshot.
 
     Providers come back in answer after answer; their cards and service documents are
-    validated and dumped the first time and reused until the snapshot changes. Notes
-    repeat too: each (note, language) is worded once.
+    validated and dumped the first time and reused until the snapshot changes, and so are
+    the words of their summary lines that do not depend on the query's place and moment.
+    Notes repeat too: each (note, language) is worded once.
     """
 
     def __init__(self) -> None:
         self._snapshot: object = None
         self._cards: dict[tuple[str, bool], dict[str, Any]] = {}
         self._services: dict[int, tuple[Service, dict[str, Any]]] = {}
+        self._stems: dict[str, dict[tuple[str, bool, tuple[str, ...]], _Stem]] = {}
+        self._hours: dict[tuple[bool, bool | None, datetime | None, str], str] = {}
+        self._distances: dict[tuple[float, str], str] = {}
         self._notes: dict[str, dict[Note, str]] = {}
-        self.summaries = SummaryLines()
+        self._worded: dict[str, dict[tuple[Note, ...], tuple[list[str], Worded]]] = {}
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -46,7 +71,7 @@ class RenderedParts:
             self._snapshot = snapshot
             self._cards = {}
             self._services = {}
-            self.summaries = SummaryLines()
+            self._stems = {}
         return self
 
     def card(self, entry: Entry, shown: access.Seen) -> dict[str, Any]:
@@ -67,6 +92,52 @@ class RenderedParts:
             found = self._services[id(service)] = (service, document)
         return found[1]
 
+    def stems(self, lang: str) -> dict[tuple[str, bool, tuple[str, ...]], _Stem]:
+        """The stems of cards in `lang`, by provider id, location withheld, matched needs."""
+        found = self._stems.get(lang)
+        if found is None or len(found) >= STEMS_KEPT:
+            found = self._stems[lang] = {}
+        return found
+
+    def stem(self, viewer: Viewer, seen: Seen, lang: str) -> _Stem:
+        """The stem of the card of `seen` as `viewer` is shown it, kept in `stems(lang)`."""
+        entry, services = seen.entry, seen.services
+        shown = access.seen(viewer, entry.exact)
+        stem = _Stem(
+            provider=shown.provider,
+            services=services,
+            documents=[self.service(service) for service in services],
+            card=self.card(entry, shown),
+            matched=list(seen.matched_needs),
+            reach=summary.reach(shown.provider, services, lang),
+            heads={},
+        )
+        self.stems(lang)[entry.id_text, shown.location_withheld, seen.matched_needs] = stem
+        return stem
+
+    def hours(self, state: OpenState, always_open: bool, lang: str) -> str:
+        """Open now, or when it opens or closes, in words: states repeat across providers."""
+        key = (always_open, state.is_open, state.next_change_at, lang)
+        found = self._hours.get(key)
+        if found is None:
+            if len(self._hours) >= HOURS_KEPT:
+                self._hours.clear()
+            found = self._hours[key] = summary.hours(state, always_open, lang)
+        return found
+
+    def codes(self, notes: tuple[Note, ...], lang: str) -> tuple[list[str], Worded]:
+        """The codes of `notes`, and each code with its sentence in `lang`: cards of an
+        answer, and of answer after answer, repeat the same notes."""
+        cache = self._worded.get(lang)
+        if cache is None or len(cache) >= NOTES_KEPT:
+            cache = self._worded[lang] = {}
+        found = cache.get(notes)
+        if found is None:
+            codes = [said.code for said in notes]
+            worded = tuple((said.code, self.sentence(said, lang)) for said in notes)
+            found = cache[notes] = (codes, worded)
+        return found
+
     def sentence(self, said: Note, lang: str) -> str:
         """The note in `lang`."""
         cache = self._notes.get(lang)
@@ -76,6 +147,20 @@ class RenderedParts:
         if message is None:
             message = cache[said] = said.message(lang)
         return message
+
+    def where(
+        self, distance: float | None, provider: Provider, confidential: bool, lang: str
+    ) -> str:
+        """How far, in words: a distance in km says its tenth alone, and few tenths recur."""
+        if distance is None or confidential:
+            return summary.where(distance, provider, confidential, lang)
+        key = (round(distance, 1), lang)
+        found = self._distances.get(key)
+        if found is None:
+            if len(self._distances) >= DISTANCES_KEPT:
+                self._distances.clear()
+            found = self._distances[key] = summary.where(key[0], provider, False, lang)
+        return found
 
 
 class AnswerRenderer:
@@ -89,24 +174,27 @@ class AnswerRenderer:
         self.notes: dict[str, str] = {}
         self._first: dict[str, Option] = {}
         self._urgent: set[str] = set()
+        self._stems = parts.stems(lang)
 
     def __call__(self, options: Iterable[Option]) -> list[dict[str, Any]]:
         """The options of a list, in order (a list's order is its ranking)."""
         out = []
+        first_of = self._first
         for option in options:
             facts = option.facts
-            key = facts.entry.id_text
-            first = self._first.setdefault(key, option)
+            seen = facts.seen
+            key = seen.entry.id_text
+            first = first_of.setdefault(key, option)
             ranked: dict[str, Any] = {"provider_id": key, "score": round(option.score, 3)}
             if option.urgent:
                 ranked["tier"] = facts.tier
                 self._urgent.add(key)
-            matched = facts.seen.matched_needs
+            matched = seen.matched_needs
             if matched != first.facts.seen.matched_needs:
                 # Listed here for other needs than on its card (an entry point, say): the
                 # services that answer them come along.
                 ranked["matched_needs"] = list(matched)
-                ranked["services"] = [self.parts.service(s) for s in facts.seen.services]
+                ranked["services"] = [self.parts.service(s) for s in seen.services]
             if option.list_warnings:
                 ranked["warnings"] = self._codes(option.list_warnings)
             out.append(ranked)
@@ -115,22 +203,37 @@ class AnswerRenderer:
     def cards(self) -> dict[str, dict[str, Any]]:
         """Every provider the lists refer to, once, after the lists are rendered: urgency
         speaks on a card when it ordered any list the provider is in."""
-        return {
-            key: self._card(option._replace(urgent=key in self._urgent))
-            for key, option in self._first.items()
-        }
+        urgent = self._urgent
+        return {key: self._card(option, key in urgent) for key, option in self._first.items()}
 
-    def _card(self, option: Option) -> dict[str, Any]:
+    def _card(self, option: Option, urgent: bool) -> dict[str, Any]:
+        if option.urgent is not urgent:
+            option = option._replace(urgent=urgent)
         facts, parts, lang = option.facts, self.parts, self.lang
-        entry, seen = facts.entry, facts.seen
-        shown = access.seen(self.viewer, entry.exact)
-        withheld = shown.location_withheld
+        seen = facts.seen
+        entry = seen.entry
+        # Whether `access.seen` withholds it from this caller, which the stem was built by.
+        withheld = not self.viewer.may_locate(entry.exact)
+        stem = self._stems.get((entry.id_text, withheld, seen.matched_needs))
+        if stem is None or stem.services != seen.services:
+            stem = parts.stem(self.viewer, seen, lang)
+        extras = summary.urgent_extras(facts.urgency)
+        head = stem.heads.get(extras)
+        if head is None:
+            head = stem.heads[extras] = summary.head(stem.provider, seen.matched_needs, extras, lang)
         distance = seen.distance_km
+        state = seen.hours
+        line = summary.joined(
+            head,
+            parts.hours(state, entry.always_open, lang),
+            parts.where(distance, stem.provider, withheld or entry.confidential, lang),
+            stem.reach,
+        )
         card = {
-            **parts.card(entry, shown),
-            "services": [parts.service(service) for service in seen.services],
-            "matched_needs": list(seen.matched_needs),
-            "summary": parts.summaries.line(option, shown.provider, withheld, lang),
+            **stem.card,
+            "services": stem.documents,
+            "matched_needs": stem.matched,
+            "summary": line,
             "reasons": self._codes(option.reasons),
         }
         warnings = option.own_warnings
@@ -142,21 +245,22 @@ class AnswerRenderer:
                 card["distance_band"] = distance_band(distance)
             else:
                 card["distance_km"] = round(distance, 1)
-        if seen.hours.is_open is not None:
-            card["open_now"] = seen.hours.is_open
-        if seen.hours.next_change_at is not None:
-            card["next_change_at"] = seen.hours.next_change_at
+        if state.is_open is not None:
+            card["open_now"] = state.is_open
+        if state.next_change_at is not None:
+            card["next_change_at"] = state.next_change_at
         if option.is_safe_entry:
             card["safe_entry_point"] = True
         return card
 
     def _codes(self, notes: tuple[Note, ...]) -> list[str]:
         # A note's values come from the question, so one code has one sentence per answer.
+        codes, sentences = self.parts.codes(notes, self.lang)
         worded = self.notes
-        for said in notes:
-            if said.code not in worded:
-                worded[said.code] = self.parts.sentence(said, self.lang)
-        return [said.code for said in notes]
+        for code, sentence in sentences:
+            if code not in worded:
+                worded[code] = sentence
+        return codes
 
 
 def _card(shown: access.Seen) -> ProviderBasics:
