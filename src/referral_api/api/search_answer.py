@@ -220,7 +220,8 @@ class AnswerRenderer:
         extras = summary.urgent_extras(facts.urgency)
         head = stem.heads.get(extras)
         if head is None:
-            head = stem.heads[extras] = summary.head(stem.provider, seen.matched_needs, extras, lang)
+            head = summary.head(stem.provider, seen.matched_needs, extras, lang)
+            stem.heads[extras] = head
         distance = seen.distance_km
         state = seen.hours
         line = summary.joined(
