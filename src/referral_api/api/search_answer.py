@@ -29,8 +29,8 @@ STEMS_KEPT = 20_000
 HOURS_KEPT = 4096
 DISTANCES_KEPT = 4096
 
-# Codes with their sentences, in the order of the notes.
-Worded = tuple[tuple[str, str], ...]
+# Groups of notes as their codes, and each code with its sentence, in the order of the notes.
+Coded = tuple[tuple[list[str], ...], tuple[tuple[str, str], ...]]
 
 
 class _Stem(NamedTuple):
@@ -63,7 +63,7 @@ class RenderedParts:
         self._hours: dict[tuple[bool, bool | None, datetime | None, str], str] = {}
         self._distances: dict[tuple[float, str], str] = {}
         self._notes: dict[str, dict[Note, str]] = {}
-        self._worded: dict[str, dict[tuple[Note, ...], tuple[list[str], Worded]]] = {}
+        self._coded: dict[str, dict[tuple[tuple[Note, ...], ...], Coded]] = {}
 
     def for_snapshot(self, snapshot: object) -> RenderedParts:
         """Forget everything when the snapshot changed."""
@@ -125,18 +125,22 @@ class RenderedParts:
             found = self._hours[key] = summary.hours(state, always_open, lang)
         return found
 
-    def codes(self, notes: tuple[Note, ...], lang: str) -> tuple[list[str], Worded]:
-        """The codes of `notes`, and each code with its sentence in `lang`: cards of an
-        answer, and of answer after answer, repeat the same notes."""
-        cache = self._worded.get(lang)
-        if cache is None or len(cache) >= NOTES_KEPT:
-            cache = self._worded[lang] = {}
-        found = cache.get(notes)
-        if found is None:
-            codes = [said.code for said in notes]
-            worded = tuple((said.code, self.sentence(said, lang)) for said in notes)
-            found = cache[notes] = (codes, worded)
+    def codes(self, groups: tuple[tuple[Note, ...], ...], lang: str) -> Coded:
+        """The codes of each group of notes (an option's reasons and warnings, say), and
+        each code with its sentence in `lang`, kept in `coded(lang)`."""
+        found = self.coded(lang)[groups] = (
+            tuple([said.code for said in notes] for notes in groups),
+            tuple((said.code, self.sentence(said, lang)) for notes in groups for said in notes),
+        )
         return found
+
+    def coded(self, lang: str) -> dict[tuple[tuple[Note, ...], ...], Coded]:
+        """Groups of notes already coded in `lang`: cards of an answer, and of answer after
+        answer, repeat the same notes."""
+        cache = self._coded.get(lang)
+        if cache is None or len(cache) >= NOTES_KEPT:
+            cache = self._coded[lang] = {}
+        return cache
 
     def sentence(self, said: Note, lang: str) -> str:
         """The note in `lang`."""
@@ -175,6 +179,7 @@ class AnswerRenderer:
         self._first: dict[str, Option] = {}
         self._urgent: set[str] = set()
         self._stems = parts.stems(lang)
+        self._coded = parts.coded(lang)
 
     def __call__(self, options: Iterable[Option]) -> list[dict[str, Any]]:
         """The options of a list, in order (a list's order is its ranking)."""
@@ -196,7 +201,7 @@ class AnswerRenderer:
                 ranked["matched_needs"] = list(matched)
                 ranked["services"] = [self.parts.service(s) for s in seen.services]
             if option.list_warnings:
-                ranked["warnings"] = self._codes(option.list_warnings)
+                ranked["warnings"] = self._codes((option.list_warnings,))[0]
             out.append(ranked)
         return out
 
@@ -224,6 +229,7 @@ class AnswerRenderer:
             stem.heads[extras] = head
         distance = seen.distance_km
         state = seen.hours
+        reasons, warnings = self._codes((option.reasons, option.own_warnings))
         line = summary.joined(
             head,
             parts.hours(state, entry.always_open, lang),
@@ -235,11 +241,10 @@ class AnswerRenderer:
             "services": stem.documents,
             "matched_needs": stem.matched,
             "summary": line,
-            "reasons": self._codes(option.reasons),
+            "reasons": reasons,
         }
-        warnings = option.own_warnings
         if warnings:
-            card["warnings"] = self._codes(warnings)
+            card["warnings"] = warnings
         # Absent means the default of `ProviderCard`, as for the parts above.
         if distance is not None:
             if withheld:
@@ -254,9 +259,12 @@ class AnswerRenderer:
             card["safe_entry_point"] = True
         return card
 
-    def _codes(self, notes: tuple[Note, ...]) -> list[str]:
+    def _codes(self, groups: tuple[tuple[Note, ...], ...]) -> tuple[list[str], ...]:
         # A note's values come from the question, so one code has one sentence per answer.
-        codes, sentences = self.parts.codes(notes, self.lang)
+        found = self._coded.get(groups)
+        if found is None:
+            found = self.parts.codes(groups, self.lang)
+        codes, sentences = found
         worded = self.notes
         for code, sentence in sentences:
             if code not in worded:
