@@ -1,10 +1,14 @@
 """The search answer as JSON data, rendered for one caller in the shape of `SearchResponse`.
 
 Providers come back in answer after answer, so what depends on the provider alone is
-rendered once per directory snapshot; what depends on the query (distance, hours, notes,
-summary) is added per answer. Options name their reasons and warnings by code, and the
-answer words each code once, in `notes`. What a caller may see of a confidential provider
-is decided by `access.seen`, and the distance to a withheld one is given as a band.
+rendered once per directory snapshot, and so is a card's stem: the provider as the caller
+may see it, with the services and needs it matched and the words of its summary line that
+follow from them, per language. What depends on the query's place and moment (distance,
+hours, notes) is added per answer, from words kept by what they depend on. Options name
+their reasons and warnings by code, and the answer words each code once, in `notes`. What
+a caller may see of a confidential provider is decided by `access.seen`, whose verdict
+(`Viewer.may_locate`) is part of the key of every stem, and the distance to a withheld
+one is given as a band.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ Coded = tuple[tuple[list[str], ...], tuple[tuple[str, str], ...]]
 
 class _Stem(NamedTuple):
     """What a card says that depends on the provider as shown, the services and needs it
-    matched and the language alone: all of it but the distance, hours and notes."""
+    matched and the language alone: all of it but the distance, hours, notes and urgency."""
 
     provider: Provider  # as shown
     services: tuple[Service, ...]  # the matched services it was built for

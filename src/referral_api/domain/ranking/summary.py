@@ -2,6 +2,8 @@
 
 Name; what it offers for this case; open now or when it opens; how far (a band for a
 confidential address); how to reach it. Built from the same facts as the option's reasons.
+Each part is worded by a function of its own, from what it depends on alone, so that a
+renderer may keep the parts that repeat from answer to answer.
 """
 
 from __future__ import annotations
