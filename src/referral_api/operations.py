@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -298,12 +299,18 @@ class Where:
 def _same_named(kind: type[T], source: object, **given: Any) -> T:
     """A `kind` of the attributes of `source` that bear its fields' names (lists as
     tuples), but for the fields `given`."""
-    taken = dict(given)
-    for field in fields(kind):
-        if field.name not in given:
-            value = getattr(source, field.name)
-            taken[field.name] = tuple(value) if isinstance(value, list) else value
+    taken = given
+    for name in _field_names(kind):
+        if name not in given:
+            value = getattr(source, name)
+            taken[name] = tuple(value) if isinstance(value, list) else value
     return kind(**taken)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    # Every search takes four kinds apart: `fields` builds its answer anew each time.
+    return tuple(field.name for field in fields(kind))
 
 
 def search_request(request: Any, *, at: datetime) -> tuple[Where, SearchQueryDraft]:

@@ -260,6 +260,19 @@ def test_no_read_path_shows_the_house_its_area_or_address(client, keys, area):
     assert {key: owner["service_area"][key] for key in AREAS[area]} == AREAS[area]
 
 
+def test_what_the_owner_is_shown_of_the_house_is_never_shown_to_the_next_caller(client, keys):
+    # Search answers keep the parts of cards they rendered, for the next answers.
+    _patch(client, keys, SAFE_HOUSE_ID, {"address": "Rue 12, porte bleue"})
+    secrets = [_digits(HOUSE[0]), _digits(HOUSE[1]), "Rue 12"]
+    search = {"lat": HOUSE[1], "lon": HOUSE[0], "needs": ["safety"]}
+    for headers in (keys.owner, {}, keys.admin, keys.other, keys.owner, {}):
+        answer = client.post("/v1/referrals/search", json=search, headers=headers)
+        house = answer.json()["providers"][SAFE_HOUSE_ID]
+        entitled = headers in (keys.owner, keys.admin)
+        assert [secret in answer.text for secret in secrets] == [entitled] * len(secrets)
+        assert ("location" in house, "distance_km" in house) == (entitled, entitled)
+
+
 def test_the_distance_band_is_measured_between_cells(client, keys):
     """The band and the score come from the centres of the two cells, so that stepping
     across the house's cell does not show where in it the house is."""

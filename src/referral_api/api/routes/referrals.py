@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 import orjson
@@ -92,6 +93,8 @@ async def _respond(request: SearchRequest, http: Request) -> Response:
     return _json(_response(result, place, draft, lang, viewer, index.revision, parts))
 
 
+# Clients send the same few Accept headers search after search.
+@lru_cache(maxsize=256)
 def prefers_text(accept: str | None) -> bool:
     """Whether the client asks for the plain-text list rather than JSON (by q-value;
     JSON wins ties and whatever `*/*` covers, so systems get JSON by default)."""
