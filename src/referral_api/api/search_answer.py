@@ -233,7 +233,7 @@ class AnswerRenderer:
             stem.heads[extras] = head
         distance = seen.distance_km
         state = seen.hours
-        reasons, warnings = self._codes((option.reasons, option.own_warnings))
+        reasons, warnings = self._codes(option.notes())
         line = summary.joined(
             head,
             parts.hours(state, entry.always_open, lang),

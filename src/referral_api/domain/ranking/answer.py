@@ -58,7 +58,7 @@ class Option(NamedTuple):
     @property
     def reasons(self) -> tuple[Note, ...]:
         """Why it is offered: urgency first, then every other rule that spoke for it."""
-        return tuple(e.note for e in self._effects() if not e.warning)
+        return self.notes()[0]
 
     @property
     def warnings(self) -> tuple[Note, ...]:
@@ -68,7 +68,15 @@ class Option(NamedTuple):
     @property
     def own_warnings(self) -> tuple[Note, ...]:
         """The warnings of the rules about the provider itself, whatever list it is in."""
-        return tuple(e.note for e in self._effects() if e.warning)
+        return self.notes()[1]
+
+    def notes(self) -> tuple[tuple[Note, ...], tuple[Note, ...]]:
+        """Its reasons and its own warnings, sorted out in one pass over its effects."""
+        reasons: list[Note] = []
+        warnings: list[Note] = []
+        for effect in self._effects():
+            (warnings if effect.warning else reasons).append(effect.note)
+        return tuple(reasons), tuple(warnings)
 
     def _effects(self) -> tuple[Effect, ...]:
         # Urgency speaks where it orders the list: not of PEP in the psychosocial list.
