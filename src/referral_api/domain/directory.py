@@ -240,6 +240,13 @@ class _RowTable(NamedTuple):
             for name in fields
         ]
 
+    def take_column(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
+        """The values of one field (of `_RowArrays`) for `rows`."""
+        if not len(self.patch_rows):
+            column: NDArray[Any] = getattr(self.base, name)
+            return column[rows]
+        return self.take(rows, (name,))[0]
+
     def _gathered(self, rows: NDArray[np.int64]) -> _RowArrays:
         """As `take`, for any rows: those past the base and not patched read as blanks."""
         where = self._where(rows)
@@ -654,9 +661,9 @@ class DirectoryIndex:
     def offering(self, nearby: Nearby, needs: int) -> Iterator[tuple[Entry, float | None]]:
         """The entries of `nearby` that offer any of `needs` (as taxonomy.need_bits)."""
         return self.entries_of(
-            nearby, (self._rows.take(nearby.rows, ("need_bits",))[0] & needs) != 0
+            nearby, (self._rows.take_column("need_bits", nearby.rows) & needs) != 0
         )
 
     def safe_entries(self, nearby: Nearby) -> Iterator[tuple[Entry, float | None]]:
         """The safe entry points among the entries of `nearby`."""
-        return self.entries_of(nearby, self._rows.take(nearby.rows, ("is_safe_entry",))[0])
+        return self.entries_of(nearby, self._rows.take_column("is_safe_entry", nearby.rows))

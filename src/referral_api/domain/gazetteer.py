@@ -99,15 +99,22 @@ class _CellAreas:
     """The areas with a polygon that meet a closed grid cell, as `pcodes_at` lists them.
 
     An area that covers the whole closed cell holds each of its points; only those whose
-    boundary crosses the cell (`crossing`, at `crossing_at` in `pcodes`) are asked about
-    each point. Away from boundaries, a point's areas are then a look-up, not a polygon
-    test each.
+    boundary crosses the cell (at `crossing_at` in `pcodes`) are asked about each point.
+    Away from boundaries, a point's areas are then a look-up, not a polygon test each.
     """
 
     pcodes: tuple[str, ...]
-    crossing: NDArray[np.object_]
-    crossing_at: NDArray[np.int64]
-    centre: tuple[str, ...]  # the areas of the cell's centre, its public view
+    crossing_at: NDArray[np.int64] | None  # None when none crosses: most cells, kept small
+    crossing: NDArray[np.object_] | None
+    centre: tuple[str, ...] = ()  # the areas of the cell's centre, its public view
+
+    def of_point(self, lon: float, lat: float) -> tuple[str, ...]:
+        """The P-codes of a point of the closed cell."""
+        if self.crossing_at is None or self.crossing is None:
+            return self.pcodes
+        inside = np.ones(len(self.pcodes), dtype=np.bool_)
+        inside[self.crossing_at] = shapely.intersects_xy(self.crossing, lon, lat)
+        return tuple(compress(self.pcodes, inside.tolist()))
 
 
 class Gazetteer:
@@ -164,26 +171,19 @@ class Gazetteer:
         return self._pcodes_in(self._cell(cell), cell, lon, lat)
 
     def _pcodes_in(self, areas: _CellAreas, cell: Cell, lon: float, lat: float) -> tuple[str, ...]:
-        """`pcodes_at` for a point of `cell`, whose areas are `areas`."""
+        """`pcodes_at` for a point found in `cell`, whose areas are `areas`."""
         west, south, east, north = cell_bounds(cell)
-        if not (west <= lon <= east and south <= lat <= north):
-            # Rounding put the point an ulp outside the cell it was found in: ask the tree.
-            assert self._tree is not None
-            # A point intersects a polygon exactly when the polygon covers it (boundary
-            # included).
-            return self._pcodes(self._tree.query(Point(lon, lat), predicate="intersects"))
-        if not len(areas.crossing_at):
-            return areas.pcodes
-        inside = np.ones(len(areas.pcodes), dtype=np.bool_)
-        inside[areas.crossing_at] = shapely.intersects_xy(areas.crossing, lon, lat)
-        return tuple(compress(areas.pcodes, inside.tolist()))
+        if west <= lon <= east and south <= lat <= north:
+            return areas.of_point(lon, lat)
+        # Rounding put the point an ulp outside the cell it was found in: ask the tree.
+        # A point intersects a polygon exactly when the polygon covers it (boundary included).
+        assert self._tree is not None
+        found = self._tree.query(Point(lon, lat), predicate="intersects")
+        return tuple(self._polygon_areas[at].pcode for at in self._ordered(found))
 
     def _ordered(self, found: NDArray[np.int64]) -> list[int]:
         """Positions of the polygons found, most precise first, then in the tree's order."""
         return sorted(found.tolist(), key=self._order.__getitem__)
-
-    def _pcodes(self, found: NDArray[np.int64]) -> tuple[str, ...]:
-        return tuple(self._polygon_areas[at].pcode for at in self._ordered(found))
 
     def _cell(self, cell: Cell) -> _CellAreas:
         """The areas meeting `cell`, remembered: every search from a cell asks for them."""
@@ -197,9 +197,12 @@ class Gazetteer:
         crossing_at = np.flatnonzero(~shapely.covers(shapes, closed))
         # Left unprepared: a prepared polygon builds its index lazily, at its first test,
         # which two searches on two threads could then do at once.
-        crossing = shapes[crossing_at]
         pcodes = tuple(self._polygon_areas[at].pcode for at in ordered)
-        known = _CellAreas(pcodes, crossing, crossing_at, ())
+        known = (
+            _CellAreas(pcodes, crossing_at, shapes[crossing_at])
+            if len(crossing_at)
+            else _CellAreas(pcodes, None, None)
+        )
         centre = self._pcodes_in(known, cell, *centre_of(cell))
         if len(self._cells) >= CELLS_KEPT:
             self._cells.clear()
