@@ -199,3 +199,13 @@ def test_a_point_an_ulp_outside_the_cell_it_falls_in_is_placed_exactly():
     east = Gazetteer([_square_area("EAST", 1, west, 4.0, 0.5)])
     assert east.pcodes_at(15.1, 4.2) == ()
     assert east.pcodes_at(west, 4.2) == ("EAST",)
+
+
+def test_a_named_area_is_read_once_and_is_its_polygon():
+    # Searches by P-code share one polygon per area: reading a prefecture's took longer than
+    # the search itself.
+    place = SHIPPED.at_pcode("CF11")
+    assert place.area is not None
+    assert place.area.equals(shape(SHIPPED.area("CF11").geometry))
+    assert SHIPPED.at_pcode("CF11").area is place.area
+    assert SHIPPED.public_view(place).footprint is not None

@@ -137,6 +137,7 @@ class Gazetteer:
         rank = {at: n for n, at in enumerate(np.asarray(leaves).tolist())}
         self._order = [(-area.level, rank[at]) for at, area in enumerate(self._polygon_areas)]
         self._footprints: dict[str, CellArea] = {}
+        self._polygons: dict[str, BaseGeometry] = {}
         self._cells: dict[Cell, _CellAreas] = {}
         self._names: dict[str, list[_Entry]] = {}
         for area in areas:
@@ -229,8 +230,22 @@ class Gazetteer:
                 f"Unknown P-code {pcode!r}; see GET /v1/areas",
                 (FieldProblem(("pcode",), "not in the gazetteer"),),
             )
-        geometry = shape(area.geometry) if area.geometry is not None else None
-        return Place(area.label_lon, area.label_lat, self.chain(pcode), area.name, geometry)
+        return Place(
+            area.label_lon, area.label_lat, self.chain(pcode), area.name, self._polygon(area)
+        )
+
+    def _polygon(self, area: AdminArea) -> BaseGeometry | None:
+        """The polygon of a named area, read once: a prefecture's thousands of vertices took
+        longer to read than a search. Its own object, not the tree's, made whole (prepared
+        by its footprint) before any search can share it."""
+        if area.geometry is None:
+            return None
+        known = self._polygons.get(area.pcode)
+        if known is None:
+            known = shape(area.geometry)
+            self._footprints.setdefault(area.pcode, footprint(known))
+            self._polygons[area.pcode] = known
+        return known
 
     def public_view(self, place: Place) -> Place:
         """The place as confidential providers are ranked against it (see `projection`).
