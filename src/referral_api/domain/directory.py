@@ -18,13 +18,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.gazetteer import Gazetteer, Place
-from referral_api.domain.geometry import (
-    SpherePoint,
-    Spheres,
-    degrees_around,
-    distance_km,
-    distances_km,
-)
+from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, distances_km
 from referral_api.domain.hours import is_always_open
 from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
 from referral_api.domain.projection import (
@@ -643,8 +637,7 @@ class DirectoryIndex:
         )
         # The view each row is measured from, picked by index: one pass for both views.
         lmb0, phi0, cos_phi0 = views[confidential.view(np.uint8)].T
-        spheres: Spheres = (lmb, phi, cos_phi)
-        return distances_km((lmb0, phi0, cos_phi0), spheres)
+        return distances_km((lmb0, phi0, cos_phi0), (lmb, phi, cos_phi))
 
     def entries_of(
         self, nearby: Nearby, where: NDArray[np.bool_] | None = None
