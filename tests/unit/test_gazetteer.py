@@ -130,15 +130,19 @@ GRID_AREAS = [
 ] + [_square_area(f"H{i}", 2, 18.013 + i * 0.07, 4.027 + i * 0.07, 0.061) for i in range(4)]
 
 
-def _pcodes_by_tree(areas: list[AdminArea], lon: float, lat: float) -> tuple[str, ...]:
-    """The reference: one tree query for the point, its hits most precise first."""
-    polygons = [area for area in areas if area.geometry is not None]
-    found = STRtree([shape(area.geometry) for area in polygons]).query(
-        Point(lon, lat), predicate="intersects"
-    )
-    return tuple(
-        polygons[at].pcode for at in sorted(found.tolist(), key=lambda at: -polygons[at].level)
-    )
+class TreeOfAreas:
+    """The reference: a tree of the areas' polygons, asked for each point."""
+
+    def __init__(self, areas: list[AdminArea]) -> None:
+        self.polygons = [area for area in areas if area.geometry is not None]
+        self.tree = STRtree([shape(area.geometry) for area in self.polygons])
+
+    def pcodes_at(self, lon: float, lat: float) -> tuple[str, ...]:
+        """The hits of one tree query for the point, most precise first."""
+        found = self.tree.query(Point(lon, lat), predicate="intersects").tolist()
+        return tuple(
+            self.polygons[at].pcode for at in sorted(found, key=lambda at: -self.polygons[at].level)
+        )
 
 
 on_the_grid = st.builds(
@@ -158,15 +162,16 @@ def test_the_areas_of_a_point_are_those_a_tree_query_for_it_finds(point):
     # tested: borders, corners and points an ulp away answer as the tree does, in its order.
     lon, lat = point
     fresh = Gazetteer(GRID_AREAS)
-    expected = _pcodes_by_tree(GRID_AREAS, lon, lat)
+    expected = GRID_TREE.pcodes_at(lon, lat)
     assert fresh.pcodes_at(lon, lat) == expected
     assert GRID.pcodes_at(lon, lat) == expected  # from cells remembered by earlier examples
     centre = snap(lon, lat)
-    assert GRID.public_view(GRID.at_point(lon, lat)).pcodes == _pcodes_by_tree(GRID_AREAS, *centre)
+    assert GRID.public_view(GRID.at_point(lon, lat)).pcodes == GRID_TREE.pcodes_at(*centre)
 
 
-GRID = Gazetteer(GRID_AREAS)
-SHIPPED_AREAS = parse_admin_areas(read_json(AREAS_PATH))
+GRID, GRID_TREE = Gazetteer(GRID_AREAS), TreeOfAreas(GRID_AREAS)
+SHIPPED_TREE = TreeOfAreas(parse_admin_areas(read_json(AREAS_PATH)))
+THIRD = shape(SHIPPED.area("CF7113").geometry)  # Bangui's third arrondissement
 
 
 @settings(max_examples=150, deadline=None)
@@ -174,18 +179,15 @@ SHIPPED_AREAS = parse_admin_areas(read_json(AREAS_PATH))
 def test_the_shipped_areas_of_a_point_are_those_a_tree_query_finds(point, vertex):
     # Bangui's arrondissements are smaller than a cell: most of its cells are crossed.
     lon, lat = point
-    assert SHIPPED.pcodes_at(lon, lat) == _pcodes_by_tree(SHIPPED_AREAS, lon, lat)
-    third = shape(SHIPPED.area("CF7113").geometry)
-    x, y = shapely.get_coordinates(third)[vertex * 7]
-    assert SHIPPED.pcodes_at(x, y) == _pcodes_by_tree(SHIPPED_AREAS, x, y)
+    assert SHIPPED.pcodes_at(lon, lat) == SHIPPED_TREE.pcodes_at(lon, lat)
+    x, y = shapely.get_coordinates(THIRD)[vertex * 7]
+    assert SHIPPED.pcodes_at(x, y) == SHIPPED_TREE.pcodes_at(x, y)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(359, 370), st.integers(79, 90))
 def test_the_units_of_a_cell_are_the_areas_it_touches(column, row):
-    touched = STRtree([shape(area.geometry) for area in GRID_AREAS]).query(
-        box(*cell_bounds((column, row))), predicate="intersects"
-    )
+    touched = GRID_TREE.tree.query(box(*cell_bounds((column, row))), predicate="intersects")
     assert GRID.units_of_cell((column, row)) == tuple(
         sorted(GRID_AREAS[at].pcode for at in touched.tolist())
     )
