@@ -145,6 +145,8 @@ class TreeOfAreas:
         )
 
 
+GRID, GRID_TREE = Gazetteer(GRID_AREAS), TreeOfAreas(GRID_AREAS)
+
 on_the_grid = st.builds(
     lambda i, j, di, dj: (18.0 + i * STEP + di, 4.0 + j * STEP + dj),
     st.integers(-1, 5),
@@ -169,7 +171,6 @@ def test_the_areas_of_a_point_are_those_a_tree_query_for_it_finds(point):
     assert GRID.public_view(GRID.at_point(lon, lat)).pcodes == GRID_TREE.pcodes_at(*centre)
 
 
-GRID, GRID_TREE = Gazetteer(GRID_AREAS), TreeOfAreas(GRID_AREAS)
 SHIPPED_TREE = TreeOfAreas(parse_admin_areas(read_json(AREAS_PATH)))
 THIRD = shape(SHIPPED.area("CF7113").geometry)  # Bangui's third arrondissement
 
