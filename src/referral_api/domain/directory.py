@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely import STRtree, box
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.gazetteer import Gazetteer, Place
@@ -221,11 +221,25 @@ class _RowTable(NamedTuple):
     def of(cls, entries: Sequence[Entry]) -> _RowTable:
         return cls(_RowArrays.of(entries), _NO_ROWS, _RowArrays.of(()))
 
-    def take(self, rows: NDArray[np.int64]) -> _RowArrays:
-        """The values of `rows`, one item per row."""
+    def take(self, rows: NDArray[np.int64], fields: Sequence[str]) -> list[NDArray[Any]]:
+        """The values of `rows` in each of `fields` (of `_RowArrays`), one item per row.
+
+        A step takes only the fields it reads: a search reads a few of each nearby row.
+        """
         if not len(self.patch_rows):
-            return _RowArrays._make(column[rows] for column in self.base)
-        return self._gathered(rows)
+            return [getattr(self.base, name)[rows] for name in fields]
+        where = self._where(rows)
+        return [
+            self._patched(getattr(self.base, name), getattr(self.patch, name), rows, where)
+            for name in fields
+        ]
+
+    def take_column(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
+        """The values of one field (of `_RowArrays`) for `rows`."""
+        if not len(self.patch_rows):
+            column: NDArray[Any] = getattr(self.base, name)
+            return column[rows]
+        return self.take(rows, (name,))[0]
 
     def _gathered(self, rows: NDArray[np.int64]) -> _RowArrays:
         """As `take`, for any rows: those past the base and not patched read as blanks."""
@@ -234,13 +248,6 @@ class _RowTable(NamedTuple):
             self._patched(column, patched, rows, where)
             for column, patched in zip(self.base, self.patch, strict=True)
         )
-
-    def take_column(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
-        """The values of one column (a field of `_RowArrays`) for `rows`."""
-        column: NDArray[Any] = getattr(self.base, name)
-        if not len(self.patch_rows):
-            return column[rows]
-        return self._patched(column, getattr(self.patch, name), rows, self._where(rows))
 
     def _where(self, rows: NDArray[np.int64]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
         """Which of `rows` are patched, and their positions in the patch."""
@@ -307,23 +314,48 @@ class _Layer(NamedTuple):
     by_pcode: dict[str, NDArray[np.int64]]
     by_ancestor: dict[str, NDArray[np.int64]]
 
-    def rows_near(self, place: Place, max_distance_km: float) -> list[NDArray[np.int64]]:
-        """The rows whose entries may cover `place`, in parts, possibly repeated."""
+    def rows_near(self, place: Place, probes: NDArray[np.object_]) -> list[NDArray[np.int64]]:
+        """The rows whose entries may cover `place`, in parts, possibly repeated; `probes`
+        are its window and spot (`_probes`)."""
         found = []
+        # Queried with an array, a tree answers (probe, position) pairs: positions are [1].
         if self.point_tree is not None:
-            dlon, dlat = degrees_around(place.lat, max_distance_km)
-            window = box(place.lon - dlon, place.lat - dlat, place.lon + dlon, place.lat + dlat)
-            found.append(self.point_ids[self.point_tree.query(window)])
+            found.append(self.point_ids[self.point_tree.query(probes[:1])[1]])
         if self.area_tree is not None:
-            probe: BaseGeometry = (
-                place.area if place.area is not None else Point(place.lon, place.lat)
-            )
-            found.append(self.area_ids[self.area_tree.query(probe)])
+            found.append(self.area_ids[self.area_tree.query(probes[1:2])[1]])
         for pcode in place.pcodes:
             found.append(self.by_pcode.get(pcode, _NO_ROWS))
         if place.area is not None and place.pcodes:
             found.append(self.by_ancestor.get(place.pcodes[0], _NO_ROWS))
         return found
+
+
+def _probes(place: Place, public: Place, reach_km: float) -> NDArray[np.object_]:
+    """What the trees are queried with, for `place` and then for `public`: a window holding
+    every point within `reach_km` of it, and its spot (its area, else its point).
+
+    A tree query compares extents only, so a box of no size at the point finds what the
+    point would. One call makes all four, where a shapely object each cost more than the
+    queries did; and an array skips the steps shapely takes to wrap one geometry into one.
+    """
+    dlon, dlat = degrees_around(place.lat, reach_km)
+    plon, plat = degrees_around(public.lat, reach_km)
+    probes: NDArray[np.object_] = shapely.box(
+        (place.lon - dlon, place.lon, public.lon - plon, public.lon),
+        (place.lat - dlat, place.lat, public.lat - plat, public.lat),
+        (place.lon + dlon, place.lon, public.lon + plon, public.lon),
+        (place.lat + dlat, place.lat, public.lat + plat, public.lat),
+    )
+    if place.area is not None:
+        probes[1] = place.area
+    if public.area is not None:
+        probes[3] = public.area
+    return probes
+
+
+# The fields of a row that place it: its point on the sphere, and from which view of a
+# place it is measured.
+_PLACED = ("lmb", "phi", "cos_phi", "confidential")
 
 
 def _point_tree(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> STRtree | None:
@@ -564,45 +596,48 @@ class DirectoryIndex:
     def candidates(self, place: Place, public: Place, max_distance_km: float) -> Nearby:
         """Every entry that may cover `place` (confidential ones: its `public` view), each
         once, with its distance from it."""
+        probes = _probes(place, public, max_distance_km)
         found = [
             self._extra_rows,
-            *self._public.rows_near(place, max_distance_km),
-            *self._confidential.rows_near(public, max_distance_km),
+            *self._public.rows_near(place, probes[:2]),
+            *self._confidential.rows_near(public, probes[2:]),
         ]
-        rows = _distinct(found)
-        taken = self._rows.take(rows)
-        if self._removed:
-            live = taken.live
-            rows, taken = rows[live], _RowArrays._make(column[live] for column in taken)
-        nearby = self._measured(place, public, rows, taken)
+        rows, (*placed, reach_only) = self._live(_distinct(found), (*_PLACED, "reach_only"))
+        distances = self._measured(place, public, placed)
         # The box's corners hold a fifth of its points, out of reach: dropping them here at
         # once saves looking at each of them in Python.
-        beyond = taken.reach_only & (nearby.distances > max_distance_km)
-        return Nearby(nearby.rows[~beyond], nearby.distances[~beyond])
+        kept = ~(reach_only & (distances > max_distance_km))
+        return Nearby(rows[kept], distances[kept])
 
     def everywhere(self, place: Place, public: Place) -> Nearby:
         """Every entry of the directory (removed ones left out), with its distance."""
-        rows = self._rows.all_rows()
-        taken = self._rows.take(rows)
-        live = taken.live
-        rows, taken = rows[live], _RowArrays._make(column[live] for column in taken)
-        return self._measured(place, public, rows, taken)
+        rows, placed = self._live(self._rows.all_rows(), _PLACED)
+        return Nearby(rows, self._measured(place, public, placed))
+
+    def _live(
+        self, rows: NDArray[np.int64], fields: Sequence[str]
+    ) -> tuple[NDArray[np.int64], list[NDArray[Any]]]:
+        """Those of `rows` not removed, with their values in `fields`."""
+        if not self._removed:
+            return rows, self._rows.take(rows, fields)
+        *columns, live = self._rows.take(rows, (*fields, "live"))
+        return rows[live], [column[live] for column in columns]
 
     def public_view(self, place: Place) -> Place:
         """The view of `place` that confidential providers are ranked against."""
         return self.gazetteer.public_view(place) if self._has_confidential else place
 
-    def _measured(
-        self, place: Place, public: Place, rows: NDArray[np.int64], taken: _RowArrays
-    ) -> Nearby:
-        spheres = (taken.lmb, taken.phi, taken.cos_phi)
-        distances = distances_km(SpherePoint.of(place.lon, place.lat), spheres)
-        confidential = taken.confidential
-        if confidential.any():
-            inner = tuple(column[confidential] for column in spheres)
-            from_public = SpherePoint.of(public.lon, public.lat)
-            distances[confidential] = distances_km(from_public, inner)  # type: ignore[arg-type]
-        return Nearby(rows, distances)
+    @staticmethod
+    def _measured(place: Place, public: Place, placed: list[NDArray[Any]]) -> NDArray[np.float64]:
+        """The distance of each row (its `_PLACED` fields) from `place`, or from `public` for
+        a confidential entry."""
+        lmb, phi, cos_phi, confidential = placed
+        views = np.array(
+            (SpherePoint.of(place.lon, place.lat), SpherePoint.of(public.lon, public.lat))
+        )
+        # The view each row is measured from, picked by index: one pass for both views.
+        lmb0, phi0, cos_phi0 = views[confidential.view(np.uint8)].T
+        return distances_km((lmb0, phi0, cos_phi0), (lmb, phi, cos_phi))
 
     def entries_of(
         self, nearby: Nearby, where: NDArray[np.bool_] | None = None

@@ -6,15 +6,26 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import compress
 
+import numpy as np
+import shapely
+from numpy.typing import NDArray
 from shapely import STRtree, box
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from referral_api.domain.errors import AmbiguousPlaceError, FieldProblem, InvalidInputError
 from referral_api.domain.model import AdminArea
-from referral_api.domain.projection import Cell, CellArea, cell_bounds, footprint, snap
+from referral_api.domain.projection import (
+    Cell,
+    CellArea,
+    cell_bounds,
+    cell_of,
+    centre_of,
+    footprint,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +91,30 @@ class _Entry:
 
 
 # Grid cells whose areas are remembered: a country of 600,000 km² has about 20,000.
-CENTRES_KEPT = 65_536
+CELLS_KEPT = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class _CellAreas:
+    """The areas with a polygon that meet a closed grid cell, as `pcodes_at` lists them.
+
+    An area that covers the whole closed cell holds each of its points; only those whose
+    boundary crosses the cell (at `crossing_at` in `pcodes`) are asked about each point.
+    Away from boundaries, a point's areas are then a look-up, not a polygon test each.
+    """
+
+    pcodes: tuple[str, ...]
+    crossing_at: NDArray[np.int64] | None  # None when none crosses: most cells, kept small
+    crossing: NDArray[np.object_] | None
+    centre: tuple[str, ...] = ()  # the areas of the cell's centre, its public view
+
+    def of_point(self, lon: float, lat: float) -> tuple[str, ...]:
+        """The P-codes of a point of the closed cell."""
+        if self.crossing_at is None or self.crossing is None:
+            return self.pcodes
+        inside = np.ones(len(self.pcodes), dtype=np.bool_)
+        inside[self.crossing_at] = shapely.intersects_xy(self.crossing, lon, lat)
+        return tuple(compress(self.pcodes, inside.tolist()))
 
 
 class Gazetteer:
@@ -92,8 +126,19 @@ class Gazetteer:
         self._polygon_areas = [area for area, _ in polygons]
         self._shapes: list[BaseGeometry] = [geometry for _, geometry in polygons]
         self._tree = STRtree(self._shapes) if self._shapes else None
+        # A tree lists what a query finds in one order, that of its leaves, whatever the
+        # query: P-codes come most precise first, then in that order (a point on a border
+        # is in both areas), as a query of the tree for the point would list them.
+        leaves = (
+            self._tree.query(box(*shapely.total_bounds(self._shapes)))
+            if self._tree is not None
+            else []
+        )
+        rank = {at: n for n, at in enumerate(np.asarray(leaves).tolist())}
+        self._order = [(-area.level, rank[at]) for at, area in enumerate(self._polygon_areas)]
         self._footprints: dict[str, CellArea] = {}
-        self._centre_pcodes: dict[tuple[float, float], tuple[str, ...]] = {}
+        self._polygons: dict[str, BaseGeometry] = {}
+        self._cells: dict[Cell, _CellAreas] = {}
         self._names: dict[str, list[_Entry]] = {}
         for area in areas:
             entry = _Entry(area.name, area.pcode, area.label_lon, area.label_lat, area.level)
@@ -123,17 +168,53 @@ class Gazetteer:
         """P-codes of the areas containing the point, most precise first (empty outside)."""
         if self._tree is None:
             return ()
+        cell = cell_of(lon, lat)
+        return self._pcodes_in(self._cell(cell), cell, lon, lat)
+
+    def _pcodes_in(self, areas: _CellAreas, cell: Cell, lon: float, lat: float) -> tuple[str, ...]:
+        """`pcodes_at` for a point found in `cell`, whose areas are `areas`."""
+        west, south, east, north = cell_bounds(cell)
+        if west <= lon <= east and south <= lat <= north:
+            return areas.of_point(lon, lat)
+        # Rounding put the point an ulp outside the cell it was found in: ask the tree.
         # A point intersects a polygon exactly when the polygon covers it (boundary included).
-        found = self._tree.query(Point(lon, lat), predicate="intersects").tolist()
-        hits = [self._polygon_areas[index] for index in found]
-        return tuple(area.pcode for area in sorted(hits, key=lambda a: -a.level))
+        assert self._tree is not None
+        found = self._tree.query(Point(lon, lat), predicate="intersects")
+        return tuple(self._polygon_areas[at].pcode for at in self._ordered(found))
+
+    def _ordered(self, found: NDArray[np.int64]) -> list[int]:
+        """Positions of the polygons found, most precise first, then in the tree's order."""
+        return sorted(found.tolist(), key=self._order.__getitem__)
+
+    def _cell(self, cell: Cell) -> _CellAreas:
+        """The areas meeting `cell`, remembered: every search from a cell asks for them."""
+        known = self._cells.get(cell)
+        if known is not None:
+            return known
+        assert self._tree is not None
+        closed = box(*cell_bounds(cell))
+        ordered = self._ordered(self._tree.query(closed, predicate="intersects"))
+        shapes = self._tree.geometries.take(ordered)
+        crossing_at = np.flatnonzero(~shapely.covers(shapes, closed))
+        # Left unprepared: a prepared polygon builds its index lazily, at its first test,
+        # which two searches on two threads could then do at once.
+        pcodes = tuple(self._polygon_areas[at].pcode for at in ordered)
+        known = (
+            _CellAreas(pcodes, crossing_at, shapes[crossing_at])
+            if len(crossing_at)
+            else _CellAreas(pcodes, None, None)
+        )
+        centre = self._pcodes_in(known, cell, *centre_of(cell))
+        if len(self._cells) >= CELLS_KEPT:
+            self._cells.clear()
+        known = self._cells[cell] = replace(known, centre=centre)
+        return known
 
     def units_of_cell(self, cell: Cell) -> tuple[str, ...]:
         """P-codes of the areas a grid cell of the public projection touches."""
         if self._tree is None:
             return ()
-        found = self._tree.query(box(*cell_bounds(cell)), predicate="intersects").tolist()
-        return tuple(sorted(self._polygon_areas[index].pcode for index in found))
+        return tuple(sorted(self._cell(cell).pcodes))
 
     def at_point(self, lon: float, lat: float) -> Place:
         """The place for a point given as coordinates."""
@@ -149,8 +230,22 @@ class Gazetteer:
                 f"Unknown P-code {pcode!r}; see GET /v1/areas",
                 (FieldProblem(("pcode",), "not in the gazetteer"),),
             )
-        geometry = shape(area.geometry) if area.geometry is not None else None
-        return Place(area.label_lon, area.label_lat, self.chain(pcode), area.name, geometry)
+        return Place(
+            area.label_lon, area.label_lat, self.chain(pcode), area.name, self._polygon(area)
+        )
+
+    def _polygon(self, area: AdminArea) -> BaseGeometry | None:
+        """The polygon of a named area, read once: a prefecture's thousands of vertices took
+        longer to read than a search. Its own object, not the tree's, made whole (prepared
+        by its footprint) before any search can share it."""
+        if area.geometry is None:
+            return None
+        known = self._polygons.get(area.pcode)
+        if known is None:
+            known = shape(area.geometry)
+            self._footprints.setdefault(area.pcode, footprint(known))
+            self._polygons[area.pcode] = known
+        return known
 
     def public_view(self, place: Place) -> Place:
         """The place as confidential providers are ranked against it (see `projection`).
@@ -158,14 +253,10 @@ class Gazetteer:
         A point becomes the centre of its grid cell, in the areas that contain that centre;
         a named area keeps its P-codes and polygon and gains the cells the polygon touches.
         """
-        lon, lat = snap(place.lon, place.lat)
+        cell = cell_of(place.lon, place.lat)
+        lon, lat = centre_of(cell)
         if place.area is None or not place.pcodes:
-            # Every search from a cell asks for its centre's areas: look them up once.
-            pcodes = self._centre_pcodes.get((lon, lat))
-            if pcodes is None:
-                if len(self._centre_pcodes) >= CENTRES_KEPT:
-                    self._centre_pcodes.clear()
-                pcodes = self._centre_pcodes[(lon, lat)] = self.pcodes_at(lon, lat)
+            pcodes = self._cell(cell).centre if self._tree is not None else ()
             return Place(lon, lat, pcodes, place.label)
         pcode = place.pcodes[0]
         cells = self._footprints.get(pcode)

@@ -55,19 +55,20 @@ def haversine_km(a: SpherePoint, b: SpherePoint) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def distances_km(
-    centre: SpherePoint,
-    points: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
-) -> NDArray[np.float64]:
-    """Great-circle distances from `centre` to points given as arrays of `SpherePoint` fields.
+# Points as arrays of `SpherePoint` fields: longitudes, latitudes, cosines of latitudes.
+Spheres = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def distances_km(centre: SpherePoint | Spheres, points: Spheres) -> NDArray[np.float64]:
+    """Great-circle distances from `centre` (one point, or one per point) to `points`.
 
     The same haversine as `haversine_km`, for a hundred points in the time Python takes for
-    a few; a point with a NaN coordinate (no location) gets a NaN distance.
+    a few; a point with a NaN coordinate (no location) gets a NaN distance. A centre per
+    point measures from two places in one pass, for the cost of one.
     """
     lmb, phi, cos_phi = points
-    h = np.sin((phi - centre.phi) / 2) ** 2 + centre.cos_phi * cos_phi * (
-        np.sin((lmb - centre.lmb) / 2) ** 2
-    )
+    lmb0, phi0, cos_phi0 = centre
+    h = np.sin((phi - phi0) / 2) ** 2 + cos_phi0 * cos_phi * (np.sin((lmb - lmb0) / 2) ** 2)
     result: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
     return result
 

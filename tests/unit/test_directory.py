@@ -1,0 +1,138 @@
+"""The index finds every entry that may cover a place, measured exactly as brute force does."""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point
+
+from referral_api.domain.directory import DirectoryIndex, Entry
+from referral_api.domain.gazetteer import Place
+from referral_api.domain.geometry import distance_km
+from referral_api.domain.model import Modality, Visibility
+from referral_api.domain.projection import cell_of
+from tests.unit.builders import GAZETTEER, ServiceArea, index_of, provider, square
+
+PCODES = ["CF71", "CF711", "CF7113", "CF7114", "CF11"]
+lons, lats = st.floats(18.2, 19.0), st.floats(4.0, 4.8)
+
+
+@st.composite
+def providers(draw, key):
+    kind = draw(st.sampled_from(["point", "radius", "polygon", "pcodes", "hotline"]))
+    restricted = kind != "polygon" and draw(st.booleans())
+    at = None if kind == "hotline" else (draw(lons), draw(lats))
+    area = ServiceArea()
+    if kind == "radius":
+        area = ServiceArea(radius_km=draw(st.floats(0.5, 80)))
+    elif kind == "polygon":
+        west, south = draw(lons), draw(lats)
+        side = draw(st.floats(0.01, 0.4))
+        area = ServiceArea(geometry=square(west, south, west + side, south + side))
+    elif kind in ("pcodes", "hotline"):
+        area = ServiceArea(pcodes=tuple(draw(st.lists(st.sampled_from(PCODES), min_size=1))))
+    return provider(
+        key,
+        ("case_management",),
+        at=at,
+        service_area=area,
+        modality=Modality.REMOTE if at is None else Modality.STATIC,
+        visibility=Visibility.RESTRICTED if restricted else Visibility.PUBLIC,
+    )
+
+
+@st.composite
+def directories(draw):
+    """A directory built from some providers, then changed by a write: some added after the
+    build, some of the build changed or removed."""
+    built = [draw(providers(f"p{n}")) for n in range(draw(st.integers(0, 25)))]
+    added = [draw(providers(f"new{n}")) for n in range(draw(st.integers(0, 5)))]
+    index = index_of(*built)
+    if not added and not draw(st.booleans()):
+        return index
+    removed = [str(p.id) for p in built if draw(st.integers(0, 4)) == 0]
+    return index.with_changes(added, removed, revision=1, last_sequence=1)
+
+
+places = st.one_of(
+    st.builds(GAZETTEER.at_point, lons, lats),
+    st.builds(GAZETTEER.at_pcode, st.sampled_from(PCODES)),
+)
+
+
+def may_cover(entry: Entry, distance: float | None, origin: Place, reach_km: float) -> bool:
+    """Whether ranking could find the entry to cover the place, from its declared area."""
+    area = entry.provider.service_area
+    spot = origin.area if origin.area is not None else Point(origin.lon, origin.lat)
+    if entry.area_pcodes & set(origin.pcodes):
+        return True
+    if origin.area is not None and origin.pcodes and origin.pcodes[0] in entry.area_ancestors:
+        return True
+    if entry.area_shape is not None and entry.area_shape.intersects(spot):
+        return True
+    if entry.public_area is not None:
+        cells = origin.footprint
+        if cell_of(origin.lon, origin.lat) in entry.public_area:
+            return True
+        if cells is not None and cells.meets(entry.public_area):
+            return True
+    if distance is None:
+        return False
+    if area.radius_km is not None and distance <= area.radius_km:
+        return True
+    return not entry.has_declared_area and distance <= reach_km
+
+
+def everything(index: DirectoryIndex, place: Place, public: Place) -> dict[int, float | None]:
+    nearby = index.everywhere(place, public)
+    return {index.by_id[entry.id_text]: distance for entry, distance in index.entries_of(nearby)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(directories(), places, st.sampled_from([2.0, 15.0, 50.0]))
+def test_candidates_are_each_once_every_entry_that_may_cover_the_place(index, place, reach):
+    public = index.public_view(place)
+    nearby = index.candidates(place, public, reach)
+    rows = nearby.rows.tolist()
+    assert rows == sorted(set(rows))
+    every = everything(index, place, public)
+    assert set(rows) <= set(every)  # no removed entry
+    for row, distance in zip(rows, nearby.distances.tolist(), strict=True):
+        expected = every[row]
+        # The same figures as brute force, to the last bit: ranking compares them with
+        # limits and with each other.
+        assert (math.isnan(distance) and expected is None) or distance == expected
+    for row, distance in every.items():
+        entry = index.entries[row]
+        origin = public if entry.confidential else place
+        if may_cover(entry, distance, origin, reach):
+            assert row in rows, (entry.provider.name, distance)
+
+
+def test_a_confidential_entry_is_measured_from_the_public_view_alone():
+    # Both in one cell of the public grid: the safe house is as far as the cells' centres.
+    here, there = (18.5612, 4.3777), (18.565, 4.379)
+    safe_house = provider("safe-house", at=there, visibility=Visibility.RESTRICTED)
+    index = index_of(safe_house, provider("clinic", at=there))
+    place = GAZETTEER.at_point(*here)
+    nearby = index.candidates(place, index.public_view(place), 50.0)
+    found = {entry.provider.name: distance for entry, distance in index.entries_of(nearby)}
+    assert found == {"safe-house": 0.0, "clinic": distance_km(*here, *there)}
+
+
+def test_an_entry_at_the_edge_of_reach_is_a_candidate_from_the_right_view():
+    # The safe house is within reach of the place's public view (its cell's centre) and
+    # not of the place; the clinic is just within reach of the place, which the drop of
+    # entries beyond reach must keep.
+    safe_house = provider("safe-house", at=(18.575, 4.375), visibility=Visibility.RESTRICTED)
+    place = GAZETTEER.at_point(18.114, 4.375)
+    clinic = provider("clinic", at=(18.114, 4.375), km_east=49.9)
+    index = index_of(safe_house, clinic)
+    public = index.public_view(place)
+    assert distance_km(place.lon, place.lat, 18.575, 4.375) > 50.0
+    assert distance_km(public.lon, public.lat, 18.575, 4.375) <= 50.0
+    nearby = index.candidates(place, public, 50.0)
+    assert {entry.provider.name for entry, _ in index.entries_of(nearby)} == {
+        "safe-house",
+        "clinic",
+    }
