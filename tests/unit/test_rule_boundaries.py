@@ -32,6 +32,7 @@ from referral_api.domain.ranking import (
     brute_force,
     search,
 )
+from referral_api.domain.ranking.evaluate import sort_score
 from tests.unit.builders import BANGUI, GAZETTEER, HERE, index_of, provider, query, square
 
 WEIGHTS = RankingWeights()
@@ -808,7 +809,7 @@ def test_the_nearest_entry_point_anywhere_is_ranked_for_its_case_management():
         0,
         facts.score,
     )
-    key = -round(facts.score, 9), facts.entry.id_text
+    key = sort_score(facts.score), facts.entry.id_text
     assert (facts.order, facts.plain_order) == ((0, *key), key)
     assert [s.need for s in option.facts.seen.services] == ["case_management"]
     assert km > WEIGHTS.far_km

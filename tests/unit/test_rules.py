@@ -29,6 +29,7 @@ from referral_api.domain.ranking import (
     TimeSinceIncident,
     search,
 )
+from referral_api.domain.ranking.evaluate import sort_score
 from referral_api.domain.ranking.summary import summary_line
 from tests.unit.builders import FRIDAY_10H, index_of, provider, query
 
@@ -186,8 +187,8 @@ def test_every_component_has_its_words_and_every_demotion_its_warning(
             facts = option.facts
             # Sort keys agree with the score, and only urgency demotes.
             best = facts.urgent_score if facts.urgency else facts.score
-            assert facts.order == (facts.tier, -round(best, 9), facts.entry.id_text)
-            assert facts.plain_order == (-round(facts.score, 9), facts.entry.id_text)
+            assert facts.order == (facts.tier, sort_score(best), facts.entry.id_text)
+            assert facts.plain_order == (sort_score(facts.score), facts.entry.id_text)
             assert not any(effect.demotes for effect in facts.effects)
             warnings = _codes(option.warnings)
             if option.tier:
@@ -209,9 +210,14 @@ def test_every_component_has_its_words_and_every_demotion_its_warning(
             ):
                 assert "police_if_wished" in warnings
         # Ordered by tier, then score, except that police never lead unasked.
-        keys = [(o.tier, -round(o.score, 9)) for o in options if not o.list_warnings]
+        keys = [(o.tier, sort_score(o.score)) for o in options if not o.list_warnings]
         if not any(o.facts.entry.is_law_enforcement for o in options):
             assert keys == sorted(keys), name
+
+
+def test_scores_equal_but_for_float_noise_tie_and_the_better_sorts_first():
+    assert 0.1 + 0.2 != 0.3 and sort_score(0.1 + 0.2) == sort_score(0.3)
+    assert sort_score(2.5) < sort_score(2.499999) < sort_score(-1.0)
 
 
 # --- the fixes, one table each ---------------------------------------------------------------

@@ -108,11 +108,11 @@ class SearchResult:
     exclusions: dict[str, int] | None = None
 
 
-def _by_urgency(facts: Facts) -> tuple[int, float, str]:
+def _by_urgency(facts: Facts) -> tuple[int, int, str]:
     return facts.order
 
 
-def _by_score(facts: Facts) -> tuple[float, str]:
+def _by_score(facts: Facts) -> tuple[int, str]:
     return facts.plain_order
 
 

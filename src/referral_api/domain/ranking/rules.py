@@ -56,11 +56,6 @@ Effects = tuple[Effect, ...]
 NONE: Effects = ()
 
 
-def _effect(rule: str, points: float, said: Note, warning: bool) -> Effect:
-    # Made for most nearby providers of every search: tuple.__new__ skips a Python frame.
-    return tuple.__new__(Effect, (rule, points, said, warning, False))
-
-
 class Tables:
     """Effects that rules give again and again, made once per weights for a snapshot."""
 
@@ -215,10 +210,13 @@ def proximity(case: Case, seen: Seen) -> Effects:
         return case.tables.remote if seen.entry.provider.modality is Modality.REMOTE else NONE
     points = w.distance / (1.0 + distance / w.distance_scale_km)
     if seen.entry.confidential:
-        return (_effect("proximity", points, _WITHIN_BAND, False),)
-    if distance > w.far_km:
-        return (_effect("proximity", points, case.tables.far_away, True),)
-    return (_effect("proximity", points, case.tables.near, False),)
+        said, warning = _WITHIN_BAND, False
+    elif distance > w.far_km:
+        said, warning = case.tables.far_away, True
+    else:
+        said, warning = case.tables.near, False
+    # Made for most nearby providers of every search: tuple.__new__ skips a Python frame.
+    return (tuple.__new__(Effect, ("proximity", points, said, warning, False)),)
 
 
 def coverage(case: Case, seen: Seen) -> Effects:  # noqa: ARG001 - every rule reads the case
@@ -337,14 +335,14 @@ def situational_effects(case: Case, seen: Seen) -> Effects:
 def standing_effects(case: Case, seen: Seen) -> Effects:
     """The effects of the rules that read only the provider, its matched services and the
     requested needs: the same in every search for those needs, so search remembers them
-    for providers open to everyone."""
-    return (
-        coverage(case, seen)
-        + cost(case, seen)
-        + one_stop(case, seen)
-        + access(case, seen)
-        + police_not_first(case, seen)
-    )
+    for providers open to everyone. As above, a rule the case cannot fire is not called."""
+    effects = coverage(case, seen) + cost(case, seen)
+    if case.one_stop:
+        effects += one_stop(case, seen)
+    effects += access(case, seen)
+    if not case.legal_asked:
+        effects += police_not_first(case, seen)
+    return effects
 
 
 # --- urgency: the tier of medical care within 72 h and 120 h ----------------------------------
