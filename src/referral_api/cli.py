@@ -157,17 +157,16 @@ def load(
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []
         upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
-            if admin_areas:
-                # In the directory's transaction: a bad directory file keeps these out too.
-                repository.save_admin_areas(session=session, areas=admin_areas)
-            elif not repository.has_admin_areas(session=session):
+            if not admin_areas and not repository.has_admin_areas(session=session):
                 typer.echo(
                     "warning: the gazetteer is empty and no --areas was given: searches and "
                     "listings by P-code or place name will be refused (422) until one is "
                     f"loaded, e.g. --areas {settings.admin_areas_path}",
                     err=True,
                 )
-            report = operations.load_directory_parts(session=session, parts=parts)
+            report = operations.load_directory_parts(
+                session=session, parts=parts, areas=admin_areas
+            )
     except InvalidInputError as error:
         raise _fail(error) from None
     finally:

@@ -54,10 +54,17 @@ class LoadReport:
 
 
 def load_directory(
-    *, session: Session, organizations: list[Organization], providers: list[Provider]
+    *,
+    session: Session,
+    organizations: list[Organization],
+    providers: list[Provider],
+    areas: Sequence[AdminArea] = (),
 ) -> LoadReport:
-    """Insert or replace organizations and providers in one transaction: all or nothing."""
-    return load_directory_parts(session=session, parts=directory_parts(organizations, providers))
+    """Insert or replace organizations, providers and gazetteer units `areas` in one
+    transaction: all or nothing."""
+    return load_directory_parts(
+        session=session, parts=directory_parts(organizations, providers), areas=areas
+    )
 
 
 def directory_parts(
@@ -74,8 +81,11 @@ LOAD_CHUNK = 2000
 PROBLEMS_KEPT = 1000
 
 
-def load_directory_parts(*, session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
-    """Insert or replace organizations and providers as they are read, in one transaction.
+def load_directory_parts(
+    *, session: Session, parts: Iterable[DirectoryPart], areas: Sequence[AdminArea] = ()
+) -> LoadReport:
+    """Insert or replace organizations and providers as they are read, in one transaction
+    with the gazetteer units `areas`: a bad directory file keeps them out too.
 
     Providers are written a chunk at a time, so that a load holds a chunk of the directory
     and the ids seen, not the whole of it. At the first problem writing stops and reading
@@ -84,6 +94,8 @@ def load_directory_parts(*, session: Session, parts: Iterable[DirectoryPart]) ->
     nothing.
     """
     try:
+        if areas:
+            repository.save_admin_areas(session=session, areas=areas)
         return _load_parts(session, parts)
     except BaseException:
         session.rollback()
@@ -163,13 +175,6 @@ def _write_providers(session: Session, providers: list[Provider]) -> None:
     for provider in providers:
         if provider.id in existing:
             repository.upsert_provider(session=session, provider=provider)
-
-
-def load_admin_areas(*, session: Session, areas: list[AdminArea]) -> int:
-    """Insert or replace gazetteer units in one transaction."""
-    count = repository.save_admin_areas(session=session, areas=areas)
-    session.commit()
-    return count
 
 
 def is_empty(*, session: Session) -> bool:
@@ -264,8 +269,9 @@ def load_sample_when_empty(
         return None
     areas = parse_admin_areas(read_json(admin_areas_path))
     organizations, providers = parse_directory(read_json(services_path))
-    repository.save_admin_areas(session=session, areas=areas)
-    return load_directory(session=session, organizations=organizations, providers=providers)
+    return load_directory(
+        session=session, organizations=organizations, providers=providers, areas=areas
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,10 @@ from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
 @pytest.fixture
 def loaded(session):
     organizations, providers = parse_directory(sample_document())
-    operations.load_directory(session=session, organizations=organizations, providers=providers)
-    operations.load_admin_areas(session=session, areas=parse_admin_areas(read_json(AREAS_PATH)))
+    areas = parse_admin_areas(read_json(AREAS_PATH))
+    operations.load_directory(
+        session=session, organizations=organizations, providers=providers, areas=areas
+    )
     return session
 
 
