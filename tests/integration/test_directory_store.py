@@ -8,6 +8,7 @@ from referral_api import operations
 from referral_api.db import repository
 from referral_api.db.tables import ProviderRow
 from referral_api.domain.access import ANONYMOUS, Viewer
+from referral_api.domain.directory import Sketch
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.geometry import BBox
 from referral_api.domain.model import Status
@@ -217,3 +218,20 @@ def test_an_unanswered_claim_lapses_with_its_lease_and_cannot_answer_after(loade
         session=loaded, key_id="k1", idempotency_key="x", claim="retry"
     )
     assert claim("again", timedelta(seconds=-1)) is not None
+
+
+def test_the_snapshot_read_gives_each_live_provider_its_own_services(loaded):
+    # Providers and services are read side by side: a deleted provider between live ones
+    # must take its services with it, and no live one may take another's.
+    everyone = sorted(repository.all_providers(session=loaded), key=lambda p: str(p.id))
+    for gone in everyone[1::3]:
+        repository.set_deleted_if(
+            session=loaded, provider_id=gone.id, expected_revision=None, deleted=True
+        )
+    loaded.commit()
+    stored = repository.stored_providers(session=loaded)
+    live = [repository.get_provider(session=loaded, provider_id=p.id) for p in everyone]
+    expected = sorted((p for p in live if p is not None), key=lambda p: p.id)
+    assert len(expected) == len(everyone) - len(everyone[1::3])
+    assert [stored.provider(row) for row in range(len(stored.sketches))] == expected
+    assert list(stored.sketches) == [Sketch.of(provider) for provider in expected]

@@ -1,15 +1,25 @@
 """The index finds every entry that may cover a place, measured exactly as brute force does."""
 
 import math
+import threading
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from referral_api.domain.directory import DirectoryIndex, Entry
+from referral_api.domain.directory import (
+    DirectoryIndex,
+    Entry,
+    Sketch,
+    StoredProviders,
+    _entry,
+    _placement,
+    _SharedSets,
+)
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.geometry import distance_km
-from referral_api.domain.model import Modality, Visibility
+from referral_api.domain.model import Modality, Service, Visibility
 from referral_api.domain.projection import cell_of
 from tests.unit.builders import GAZETTEER, ServiceArea, index_of, provider, square
 
@@ -136,3 +146,64 @@ def test_an_entry_at_the_edge_of_reach_is_a_candidate_from_the_right_view():
         "safe-house",
         "clinic",
     }
+
+
+@st.composite
+def any_providers(draw, key):
+    """Providers of every modality and mix of needs (safe entry points among them)."""
+    base = draw(providers(key))
+    needs = draw(
+        st.lists(
+            st.sampled_from(["case_management", "psychosocial.pss", "medical.pep", "legal.aid"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    modality = draw(st.sampled_from(list(Modality))) if base.lon is not None else base.modality
+    return replace(base, services=tuple(Service(need) for need in needs), modality=modality)
+
+
+def comparable(placed):
+    values = tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in placed.values)
+    envelope = None if placed.envelope is None else placed.envelope.wkb
+    return placed._replace(values=values, envelope=envelope)
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_providers("p"))
+def test_a_sketch_places_a_public_provider_where_its_entry_would(provider_):
+    # A build places public providers from their sketches and makes their entries later:
+    # the two must agree, or a search would miss the provider the index placed wrongly.
+    shared = _SharedSets()
+    entry = _entry(provider_, GAZETTEER, shared)
+    sketch = Sketch.of(provider_)
+    from_entry = _placement(entry, sketch, GAZETTEER, shared, 50.0)
+    if not entry.confidential:
+        assert comparable(_placement(None, sketch, GAZETTEER, shared, 50.0)) == comparable(
+            from_entry
+        )
+    lazy = DirectoryIndex([provider_], GAZETTEER, max_distance_km=50.0)
+    assert lazy.entries[0] == entry
+
+
+def test_searches_reading_a_row_at_once_share_one_entry():
+    # The ranking's memo knows an entry by its identity while the snapshot lives: two
+    # searches making the same row's entry at the same moment must end with one of them.
+    made = [provider("a", ("case_management",))]
+    both = threading.Barrier(2, timeout=30)
+
+    def slowly(row):
+        both.wait()  # each thread decodes the provider before either keeps its entry
+        return made[row]
+
+    index = DirectoryIndex(
+        StoredProviders([Sketch.of(made[0])], slowly), GAZETTEER, max_distance_km=50.0
+    )
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(index.entries[0])) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen[0] is seen[1] is index.entries[0]

@@ -85,7 +85,7 @@ def test_a_write_shares_the_entries_ids_and_arrays_of_the_build():
         [], [str(index.entries[0].provider.id)], revision=3, last_sequence=2
     )
     for snapshot in (first, second):
-        assert snapshot._built is index._built
+        assert snapshot._made is index._made
         assert snapshot._built_ids is index._built_ids
         assert snapshot._rows.base is index._rows.base
     assert len(second._rows.patch_rows) == 2

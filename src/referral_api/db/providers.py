@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from enum import Enum
 from operator import attrgetter, call
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
+import orjson
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -40,6 +42,7 @@ from referral_api.db.tables import (
 )
 from referral_api.domain.access import Viewer
 from referral_api.domain.clock import utc_now
+from referral_api.domain.directory import Sketch, StoredProviders
 from referral_api.domain.geometry import BBox
 from referral_api.domain.model import (
     Access,
@@ -321,11 +324,7 @@ def _provider(
         lat=lat,
         address=address,
         admin=decode.shared(AdminCodes, adm1, adm2, adm3, cod_version),
-        service_area=ServiceArea(
-            geometry=decode.json(area),
-            radius_km=radius_km,
-            pcodes=tuple(decode.json(area_pcodes)),
-        ),
+        service_area=_service_area(decode, area, radius_km, area_pcodes),
         contacts=Contacts(
             phones=tuple(decode.json(phones)), email=email, focal_point_role=focal_point_role
         ),
@@ -347,6 +346,76 @@ def _provider(
         created_at=decode.datetime(created_at),
         updated_at=decode.datetime(updated_at),
     )
+
+
+def _service_area(decode: _Decoder, geometry: Any, radius_km: Any, pcodes: Any) -> ServiceArea:
+    return ServiceArea(
+        geometry=decode.json(geometry), radius_km=radius_km, pcodes=tuple(decode.json(pcodes))
+    )
+
+
+_COLUMN = {name: position for position, name in enumerate(_PROVIDER_COLUMNS)}
+_ID, _LON, _LAT, _MODALITY, _VISIBILITY = (
+    _COLUMN[name] for name in ("id", "lon", "lat", "modality", "visibility")
+)
+_AREA = tuple(_COLUMN[column] for column in _GROUP_COLUMNS["service_area"].values())
+_NEED = _SERVICE_COLUMNS.index("need")
+_RESTRICTED = Visibility.RESTRICTED.value
+
+
+def _sketch(values: Sequence[Any], services: Sequence[Sequence[Any]], decode: _Decoder) -> Sketch:
+    """The sketch of a row's values in `_PROVIDER_COLUMNS` order, with its services'."""
+    geometry, radius_km, pcodes = (values[column] for column in _AREA)
+    return Sketch(
+        id_text=str(decode.uuid(values[_ID])),
+        lon=values[_LON],
+        lat=values[_LAT],
+        needs=decode.shared(_needs, *(service[_NEED] for service in services)),
+        modality=Modality(values[_MODALITY]),
+        # A polygon is one of a kind; other areas repeat, as their text does.
+        service_area=_service_area(decode, geometry, radius_km, pcodes)
+        if geometry is not None
+        else decode.shared(_service_area, decode, geometry, radius_km, pcodes),
+        restricted=values[_VISIBILITY] == _RESTRICTED,
+    )
+
+
+def _needs(*codes: str) -> frozenset[str]:
+    return frozenset(codes)
+
+
+class _Records:
+    """The providers of a read, each kept as its row's values in one compact record and
+    decoded when asked for: a snapshot decodes the few that searches read.
+
+    The records lie end to end in one buffer: orjson's output keeps the memory it was
+    written in, a few kilobytes per record where the record is a few hundred bytes.
+    """
+
+    def __init__(self, decode: _Decoder) -> None:
+        self._decode = decode
+        self._written = bytearray()
+        self._ends = array("q")
+        self._view = memoryview(b"")
+
+    def add(self, values: Sequence[Any], services: Sequence[Sequence[Any]]) -> None:
+        # orjson writes the driver's UUIDs, moments and dates as the text `_Decoder` reads.
+        self._written += orjson.dumps((values, services))
+        self._ends.append(len(self._written))
+
+    def done(self) -> Callable[[int], Provider]:
+        """The decoder of each row's provider, once every record is added."""
+        self._view = memoryview(bytes(self._written))
+        self._written = bytearray()
+        return self.provider
+
+    def provider(self, row: int) -> Provider:
+        start = self._ends[row - 1] if row else 0
+        values, services = orjson.loads(self._view[start : self._ends[row]])
+        decode = self._decode
+        return _provider(
+            values, [decode.shared(_service_of_raw, decode, *raw) for raw in services], decode
+        )
 
 
 def _service_values(provider: Provider) -> list[dict[str, Any]]:
@@ -567,33 +636,45 @@ def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None
     return _with_services(session, [row])[0]
 
 
-def all_providers(*, session: Session) -> list[Provider]:
-    """Every provider not deleted, by id.
+def stored_providers(*, session: Session) -> StoredProviders:
+    """Every provider not deleted, by id: sketched, and kept to be decoded when asked for.
 
-    The whole directory is read as plain rows, not ORM objects: at 100,000 providers the
-    objects and the per-value conversions of the JSON and date columns were most of the
-    time of a snapshot build. Values that repeat (language lists, empty notes) are decoded
-    once per read.
+    The whole directory is read as plain rows, not ORM objects, and providers and services
+    are read side by side in the same order, deleted providers included: a provider's
+    services are the run of service rows that follow it, with no table of all the
+    services of the directory held in between (a few hundred megabytes at 100,000).
     """
     decode = _Decoder()
-    services: dict[object, list[Service]] = {}
     services_table = ServiceRow.__table__  # type: ignore[attr-defined]
     ordered = select(*_raw(services_table, ("provider_id", *_SERVICE_COLUMNS))).order_by(
         services_table.c.provider_id, services_table.c.position
     )
-    for provider_id, *values in session.execute(ordered):
-        service = decode.shared(_service_of_raw, decode, *values)
-        services.setdefault(provider_id, []).append(service)
     providers_table = ProviderRow.__table__  # type: ignore[attr-defined]
-    statement = (
-        select(*_raw(providers_table, _PROVIDER_COLUMNS))
-        .where(providers_table.c.deleted_at.is_(None))
-        .order_by(providers_table.c.id)
-    )
-    return [
-        _provider(values, services.get(values[0], ()), decode)
-        for values in session.execute(statement)
-    ]
+    statement = select(
+        *_raw(providers_table, _PROVIDER_COLUMNS), providers_table.c.deleted_at.is_(None)
+    ).order_by(providers_table.c.id)
+    records, sketches = _Records(decode), []
+    services = iter(session.connection().execute(ordered))
+    pending = next(services, None)
+    for *stored, live in session.connection().execute(statement):
+        offered = []
+        while pending is not None and pending[0] == stored[_ID]:
+            offered.append(pending[1:])
+            pending = next(services, None)
+        if live:
+            records.add(stored, offered)
+            sketches.append(_sketch(stored, offered, decode))
+    if pending is not None:
+        # Both reads follow the same column's order: services left over would have been
+        # left out of their providers. A key constraint keeps this from happening.
+        raise RuntimeError(f"services of an unknown provider {pending[0]} were read")
+    return StoredProviders(sketches, records.done())
+
+
+def all_providers(*, session: Session) -> list[Provider]:
+    """Every provider not deleted, by id, decoded."""
+    stored = stored_providers(session=session)
+    return [stored.provider(row) for row in range(len(stored.sketches))]
 
 
 def has_providers(*, session: Session) -> bool:

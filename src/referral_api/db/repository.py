@@ -51,6 +51,7 @@ from referral_api.db.providers import (
     restricted_among,
     save_organization,
     set_deleted_if,
+    stored_providers,
     update_provider_if,
     upsert_provider,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "save_admin_areas",
     "save_organization",
     "set_deleted_if",
+    "stored_providers",
     "touch_key",
     "update_provider_if",
     "upsert_provider",

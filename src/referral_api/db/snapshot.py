@@ -94,7 +94,7 @@ class DirectorySnapshots:
             sequence = repository.last_event_sequence(session=session)
             gazetteer = Gazetteer(repository.list_admin_areas(session=session), self._localities)
             index = DirectoryIndex(
-                repository.all_providers(session=session),
+                repository.stored_providers(session=session),
                 gazetteer,
                 max_distance_km=self._max_distance_km,
                 revision=revision,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
+import threading
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ from shapely.geometry.base import BaseGeometry
 from referral_api.domain.gazetteer import Gazetteer, Place
 from referral_api.domain.geometry import SpherePoint, degrees_around, distance_km, distances_km
 from referral_api.domain.hours import is_always_open
-from referral_api.domain.model import Access, Cost, Eligibility, Modality, Provider, Status
+from referral_api.domain.model import (
+    Access,
+    Cost,
+    Eligibility,
+    Modality,
+    Provider,
+    ServiceArea,
+    Status,
+)
 from referral_api.domain.projection import (
     CELL_HALF_DIAGONAL_KM,
     CellArea,
@@ -80,15 +89,27 @@ class _SharedSets(dict[frozenset[str], frozenset[str]]):
         return self.setdefault(found, found)
 
 
+def _is_safe_entry(needs: frozenset[str], modality: Modality) -> bool:
+    """Case management, or a remote psychosocial line: where a survivor may start."""
+    return "case_management" in needs or (
+        modality is Modality.REMOTE and any(need.startswith("psychosocial") for need in needs)
+    )
+
+
+def _ancestors(pcodes: Iterable[str], gazetteer: Gazetteer) -> set[str]:
+    """The units above those of an area: a place in any of them may be inside it."""
+    ancestors: set[str] = set()
+    for pcode in pcodes:
+        ancestors.update(gazetteer.chain(pcode)[1:])
+    return ancestors
+
+
 def _entry(exact: Provider, gazetteer: Gazetteer, shared: _SharedSets) -> Entry:
     provider = public_projection(exact, gazetteer.chain, gazetteer.units_of_cell)
     area = provider.service_area
     shape_ = shape(area.geometry) if area.geometry is not None else None
     if shape_ is not None:
         shapely.prepare(shape_)
-    ancestors: set[str] = set()
-    for pcode in area.pcodes:
-        ancestors.update(gazetteer.chain(pcode)[1:])
     capabilities = {cap for service in provider.services for cap in service.capabilities}
     needs = shared(provider.need_codes)
     hours = provider.opening_hours
@@ -107,7 +128,7 @@ def _entry(exact: Provider, gazetteer: Gazetteer, shared: _SharedSets) -> Entry:
         needs=needs,
         area_shape=shape_,
         area_pcodes=shared(area.pcodes),
-        area_ancestors=shared(ancestors),
+        area_ancestors=shared(_ancestors(area.pcodes, gazetteer)),
         hours_key=hours_key,
         always_open=is_always_open(hours),
         can_pep="medical.pep" in needs or "pep" in capabilities,
@@ -121,11 +142,142 @@ def _entry(exact: Provider, gazetteer: Gazetteer, shared: _SharedSets) -> Entry:
         accessibility=shared(provider.accessibility),
         verified_ts=provider.last_verified_at.timestamp() if provider.last_verified_at else None,
         has_declared_area=area.is_declared or cells is not None,
-        is_safe_entry="case_management" in needs
-        or (
-            provider.modality is Modality.REMOTE
-            and any(need.startswith("psychosocial") for need in needs)
-        ),
+        is_safe_entry=_is_safe_entry(needs, provider.modality),
+    )
+
+
+class Sketch(NamedTuple):
+    """What places a provider in the index. A snapshot reads it for every provider when it
+    is built; the whole provider is decoded only when a search first looks at it."""
+
+    id_text: str
+    lon: float | None
+    lat: float | None
+    needs: frozenset[str]
+    modality: Modality
+    service_area: ServiceArea
+    restricted: bool
+
+    @classmethod
+    def of(cls, provider: Provider) -> Sketch:
+        """The sketch of a provider at hand."""
+        return cls(
+            str(provider.id),
+            provider.lon,
+            provider.lat,
+            frozenset(provider.need_codes),
+            provider.modality,
+            provider.service_area,
+            provider.is_restricted,
+        )
+
+
+class StoredProviders(NamedTuple):
+    """A directory as a snapshot is built from it: the sketch of each provider, by row, and
+    the whole provider of a row, made when it is asked for."""
+
+    sketches: Sequence[Sketch]
+    provider: Callable[[int], Provider]
+
+    @classmethod
+    def of(cls, providers: Sequence[Provider]) -> StoredProviders:
+        """Providers at hand, as a directory to build from."""
+        return cls([Sketch.of(provider) for provider in providers], providers.__getitem__)
+
+
+RowValues = tuple[float, float, float, int, bool, bool, bool]
+
+
+def _row_values(
+    needs: frozenset[str],
+    safe: bool,
+    confidential: bool,
+    lon: float | None,
+    lat: float | None,
+    declared: bool,
+) -> RowValues:
+    """A row's values in the fields of `_RowArrays` (but `live`)."""
+    bits = need_bits(needs)
+    if lon is None or lat is None:
+        return math.nan, math.nan, math.nan, bits, safe, False, confidential
+    lmb, phi, cos_phi = SpherePoint.of(lon, lat)
+    return lmb, phi, cos_phi, bits, safe, not declared, confidential
+
+
+def _entry_row_values(entry: Entry) -> RowValues:
+    return _row_values(
+        entry.needs,
+        entry.is_safe_entry,
+        entry.confidential,
+        entry.lon,
+        entry.lat,
+        entry.has_declared_area,
+    )
+
+
+class _Placement(NamedTuple):
+    """Where a row goes in the spatial indexes, and its values in the row arrays."""
+
+    values: RowValues
+    confidential: bool
+    lon: float | None
+    lat: float | None
+    is_safe_entry: bool
+    envelope: BaseGeometry | None  # in the area tree, when it has one
+    in_point_tree: bool
+    pcodes: frozenset[str]
+    ancestors: frozenset[str]
+
+
+def _placement(
+    entry: Entry | None, sketch: Sketch, gazetteer: Gazetteer, shared: _SharedSets, reach: float
+) -> _Placement:
+    """The placement of a row: from its entry when one was made (a confidential provider is
+    placed by its public projection), else from its sketch, as the entry would place it.
+
+    `reach` is the index's largest search distance: a confidential entry without a declared
+    area is found by a box of that size, measured from the public view of a place.
+    """
+    if entry is not None:
+        lon, lat, confidential = entry.lon, entry.lat, entry.confidential
+        needs, safe, declared = entry.needs, entry.is_safe_entry, entry.has_declared_area
+        area_shape, cells = entry.area_shape, entry.public_area
+        radius_km = entry.provider.service_area.radius_km
+        pcodes, ancestors = entry.area_pcodes, entry.area_ancestors
+    else:
+        area = sketch.service_area
+        lon, lat, confidential = sketch.lon, sketch.lat, False
+        needs = shared(sketch.needs)
+        safe, declared = _is_safe_entry(needs, sketch.modality), area.is_declared
+        area_shape = shape(area.geometry) if area.geometry is not None else None
+        cells, radius_km = None, area.radius_km
+        pcodes, ancestors = shared(area.pcodes), shared(_ancestors(area.pcodes, gazetteer))
+    envelope: BaseGeometry | None = None
+    in_point_tree = False
+    if cells is not None:
+        bounds = cells.bounds()
+        envelope = box(*bounds) if bounds is not None else None
+    elif area_shape is not None:
+        envelope = area_shape.envelope
+    elif lon is not None and lat is not None:
+        if radius_km is not None:
+            envelope = _reach(lon, lat, radius_km)
+        elif not pcodes and confidential:
+            # Reach is measured from the public view of the place, up to a cell away from
+            # the place itself: a box of its own, not the point tree.
+            envelope = _reach(lon, lat, reach)
+        elif not pcodes:
+            in_point_tree = True
+    return _Placement(
+        _row_values(needs, safe, confidential, lon, lat, declared),
+        confidential,
+        lon,
+        lat,
+        safe,
+        envelope,
+        in_point_tree,
+        pcodes,
+        ancestors,
     )
 
 
@@ -139,14 +291,6 @@ class Nearby(NamedTuple):
 
 
 _NO_ROWS: NDArray[np.int64] = np.array([], dtype=np.int64)
-
-
-def _row_values(entry: Entry) -> tuple[float, float, float, int, bool, bool, bool]:
-    bits, safe, confidential = need_bits(entry.needs), entry.is_safe_entry, entry.confidential
-    if entry.lon is None or entry.lat is None:
-        return math.nan, math.nan, math.nan, bits, safe, False, confidential
-    lmb, phi, cos_phi = SpherePoint.of(entry.lon, entry.lat)
-    return lmb, phi, cos_phi, bits, safe, not entry.has_declared_area, confidential
 
 
 def _distinct(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
@@ -171,8 +315,8 @@ class _RowArrays(NamedTuple):
     live: NDArray[np.bool_]  # False once removed
 
     @classmethod
-    def of(cls, entries: Sequence[Entry]) -> _RowArrays:
-        columns = list(zip(*map(_row_values, entries), strict=True)) or [()] * 7
+    def of(cls, rows: Sequence[RowValues]) -> _RowArrays:
+        columns = list(zip(*rows, strict=True)) or [()] * 7
         return cls(
             np.array(columns[0], dtype=np.float64),
             np.array(columns[1], dtype=np.float64),
@@ -181,15 +325,15 @@ class _RowArrays(NamedTuple):
             np.array(columns[4], dtype=np.bool_),
             np.array(columns[5], dtype=np.bool_),
             np.array(columns[6], dtype=np.bool_),
-            np.ones(len(entries), dtype=np.bool_),
+            np.ones(len(rows), dtype=np.bool_),
         )
 
 
 class _Entries(Sequence[Entry]):
-    """The entries of a snapshot by row: those of its build, with the rows patched since."""
+    """The entries of a snapshot by row, made on first reading."""
 
-    def __init__(self, built: list[Entry], patched: dict[int, Entry], size: int) -> None:
-        self._built, self._patched, self._size = built, patched, size
+    def __init__(self, entry_at: Callable[[int], Entry], size: int) -> None:
+        self._entry_at, self._size = entry_at, size
 
     def __len__(self) -> int:
         return self._size
@@ -205,7 +349,7 @@ class _Entries(Sequence[Entry]):
             row += self._size
         if not 0 <= row < self._size:
             raise IndexError(row)
-        return self._patched.get(row) or self._built[row]
+        return self._entry_at(row)
 
 
 class _RowTable(NamedTuple):
@@ -218,8 +362,8 @@ class _RowTable(NamedTuple):
     patch: _RowArrays  # their values, one item per patched row
 
     @classmethod
-    def of(cls, entries: Sequence[Entry]) -> _RowTable:
-        return cls(_RowArrays.of(entries), _NO_ROWS, _RowArrays.of(()))
+    def of(cls, rows: Sequence[RowValues]) -> _RowTable:
+        return cls(_RowArrays.of(rows), _NO_ROWS, _RowArrays.of(()))
 
     def take(self, rows: NDArray[np.int64], fields: Sequence[str]) -> list[NDArray[Any]]:
         """The values of `rows` in each of `fields` (of `_RowArrays`), one item per row.
@@ -288,20 +432,19 @@ class _RowTable(NamedTuple):
         for position, row in enumerate(rows.tolist()):
             entry = changed.get(row)
             if entry is not None:
-                for column, value in zip(patch, (*_row_values(entry), True), strict=True):
+                for column, value in zip(patch, (*_entry_row_values(entry), True), strict=True):
                     column[position] = value
             elif row in gone:
                 patch.live[position] = False
         return _RowTable(self.base, rows, patch)
 
 
-def _reach(entry: Entry, radius_km: float) -> BaseGeometry:
-    """A box holding every point within `radius_km` of the entry's point."""
-    assert entry.lon is not None and entry.lat is not None
-    _, dlat = degrees_around(entry.lat, radius_km)
+def _reach(lon: float, lat: float, radius_km: float) -> BaseGeometry:
+    """A box holding every point within `radius_km` of the point."""
+    _, dlat = degrees_around(lat, radius_km)
     # Longitude degrees shrink towards the pole: take their width at the box's poleward edge.
-    dlon, _ = degrees_around(min(90.0, abs(entry.lat) + dlat), radius_km)
-    return box(entry.lon - dlon, entry.lat - dlat, entry.lon + dlon, entry.lat + dlat)
+    dlon, _ = degrees_around(min(90.0, abs(lat) + dlat), radius_km)
+    return box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
 
 
 class _Layer(NamedTuple):
@@ -397,11 +540,16 @@ class DirectoryIndex:
 
     `candidates` returns a superset of the providers that cover a place; search then checks
     each exactly, so the index only decides speed, never the answer.
+
+    A build places every provider from its sketch and makes its `Entry` (and decodes the
+    provider) when a search first reads it: a search reads a few dozen of a directory's
+    rows, and a start that made an object tree for each of a million providers took
+    minutes. Confidential providers are made at once: they are placed by their projection.
     """
 
     def __init__(
         self,
-        providers: Sequence[Provider],
+        providers: Sequence[Provider] | StoredProviders,
         gazetteer: Gazetteer,
         *,
         max_distance_km: float,
@@ -417,65 +565,73 @@ class DirectoryIndex:
         self._extra_rows = _NO_ROWS
         self._removed: frozenset[int] = frozenset()
         self._shared_sets = _SharedSets()
-        built = [_entry(p, gazetteer, self._shared_sets) for p in providers]
-        # Shared by the snapshots that writes make from this one, never changed: a write
-        # records its rows in `_patched` and `_added` instead.
-        self._built = built
-        self._built_ids = {entry.id_text: index for index, entry in enumerate(built)}
+        stored = (
+            providers if isinstance(providers, StoredProviders) else StoredProviders.of(providers)
+        )
+        sketches = stored.sketches
+        # Shared by the snapshots that writes make from this one, and only ever filled in:
+        # a write records its rows in `_patched` and `_added` instead. The lock makes one
+        # entry per row, whichever search made it first: the ranking's memo knows an entry
+        # by its identity for as long as the snapshot lives.
+        self._provider_at = stored.provider
+        self._made: list[Entry | None] = [None] * len(sketches)
+        self._making = threading.Lock()
+        self._built_ids = {sketch.id_text: row for row, sketch in enumerate(sketches)}
         self._patched: dict[int, Entry] = {}
         self._added: dict[str, int] = {}
-        self._rows = _RowTable.of(built)
+        placements = []
+        for row, sketch in enumerate(sketches):
+            entry = self._made_entry(row) if sketch.restricted else None
+            placements.append(
+                _placement(entry, sketch, gazetteer, self._shared_sets, max_distance_km)
+            )
+        self._rows = _RowTable.of([placed.values for placed in placements])
         public, confidential = _LayerBuilder(), _LayerBuilder()
-        for index, entry in enumerate(built):
-            layer = confidential if entry.confidential else public
-            area = entry.provider.service_area
-            located = entry.lon is not None and entry.lat is not None
-            if entry.public_area is not None:
-                bounds = entry.public_area.bounds()
-                if bounds is not None:
-                    layer.envelopes.append((index, box(*bounds)))
-            elif entry.area_shape is not None:
-                layer.envelopes.append((index, entry.area_shape.envelope))
-            elif area.radius_km is not None and located:
-                layer.envelopes.append((index, _reach(entry, area.radius_km)))
-            elif located and not area.pcodes:
-                if entry.confidential:
-                    # Reach is measured from the public view of the place, up to a cell
-                    # away from the place itself: a box of its own, not the point tree.
-                    layer.envelopes.append((index, _reach(entry, max_distance_km)))
-                else:
-                    layer.points.append((index, entry.lon, entry.lat))
-            for pcode in entry.area_pcodes:
-                layer.by_pcode.setdefault(pcode, []).append(index)
-            for pcode in entry.area_ancestors:
-                layer.by_ancestor.setdefault(pcode, []).append(index)
-        self._has_confidential = any(entry.confidential for entry in built)
+        for row, placed in enumerate(placements):
+            layer = confidential if placed.confidential else public
+            if placed.envelope is not None:
+                layer.envelopes.append((row, placed.envelope))
+            elif placed.in_point_tree:
+                layer.points.append((row, placed.lon, placed.lat))
+            for pcode in placed.pcodes:
+                layer.by_pcode.setdefault(pcode, []).append(row)
+            for pcode in placed.ancestors:
+                layer.by_ancestor.setdefault(pcode, []).append(row)
+        self._has_confidential = any(sketch.restricted for sketch in sketches)
         self._public = public.build()
         # Confidential providers are looked up from the public view of a place alone.
         self._confidential = confidential.build()
-        located_entries = [
-            index
-            for index, entry in enumerate(built)
-            if entry.is_safe_entry and entry.lon is not None and entry.lat is not None
+        safe = [(row, placed) for row, placed in enumerate(placements) if placed.is_safe_entry]
+        located = [
+            (row, placed.lon, placed.lat)
+            for row, placed in safe
+            if placed.lon is not None and placed.lat is not None
         ]
-        self._safe_ids = located_entries
+        self._safe_ids = [row for row, _, _ in located]
         self._safe_tree = _point_tree(
-            np.array([built[i].lon for i in located_entries], dtype=np.float64),
-            np.array([built[i].lat for i in located_entries], dtype=np.float64),
+            np.array([lon for _, lon, _ in located], dtype=np.float64),
+            np.array([lat for _, _, lat in located], dtype=np.float64),
         )
-        self._safe_unlocated = [
-            index
-            for index, entry in enumerate(built)
-            if entry.is_safe_entry and (entry.lon is None or entry.lat is None)
-        ]
+        self._safe_unlocated = [row for row, placed in safe if placed.lon is None]
+
+    def _made_entry(self, row: int) -> Entry:
+        """The entry of a row of the build, made on its first reading."""
+        entry = self._made[row]
+        if entry is None:
+            made = _entry(self._provider_at(row), self.gazetteer, self._shared_sets)
+            with self._making:
+                entry = self._made[row]
+                if entry is None:
+                    entry = self._made[row] = made
+        return entry
 
     def __len__(self) -> int:
-        return len(self._built) + len(self._added) - len(self._removed)
+        return len(self._made) + len(self._added) - len(self._removed)
 
     @property
     def entries(self) -> Sequence[Entry]:
         """Every entry by row, removed ones included."""
-        return _Entries(self._built, self._patched, len(self._built) + len(self._added))
+        return _Entries(self._entry_at(), len(self._made) + len(self._added))
 
     @property
     def by_id(self) -> Mapping[str, int]:
@@ -483,10 +639,11 @@ class DirectoryIndex:
         return ChainMap(self._added, self._built_ids)
 
     def _entry_at(self) -> Callable[[int], Entry]:
+        made, make = self._made, self._made_entry
         if not self._patched:
-            return self._built.__getitem__
-        patched, built = self._patched, self._built
-        return lambda row: patched.get(row) or built[row]
+            return lambda row: made[row] or make(row)
+        patched = self._patched
+        return lambda row: patched.get(row) or made[row] or make(row)
 
     @property
     def changes_since_build(self) -> int:
@@ -521,7 +678,7 @@ class DirectoryIndex:
             entry = _entry(provider, self.gazetteer, self._shared_sets)
             row = row_of(entry.id_text)
             if row is None:
-                row = added[entry.id_text] = len(self._built) + len(added)
+                row = added[entry.id_text] = len(self._made) + len(added)
             patched[row] = updated[row] = entry
             new._has_confidential = new._has_confidential or entry.confidential
             extra.add(row)
