@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -435,9 +436,11 @@ def _measure_http_in(
     first_id = providers[0].id
     del providers  # a million of them weigh gigabytes, and the server needs the memory
     write_areas_file(areas_file, areas)
+    snapshots_dir = workdir / "snapshots"
     env = dict(
         os.environ,
         REFERRAL_DATABASE_URL=url,
+        REFERRAL_SNAPSHOT_DIR=str(snapshots_dir),
         REFERRAL_LOG_LEVEL="warning",
         BENCH_STATIC_PAYLOAD=str(workdir / "payload.json"),
     )
@@ -486,25 +489,7 @@ def _measure_http_in(
     # whole directory. Its median-size answer to real searches becomes the payload of the
     # static endpoint, so both endpoints send the same shape and size.
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "search:bench_app",
-            "--factory",
-            "--app-dir",
-            str(Path(__file__).parent),
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--workers",
-            "1",
-        ],
-        env=env,
-    )
+    server = start_server(port, env, workers=1)
     try:
         wait_ready(port)
         startup_s = time.perf_counter() - started
@@ -541,6 +526,10 @@ def _measure_http_in(
         server.terminate()
         server.wait(timeout=30)
     ratios = [round(searched["rps"] / static["rps"], 3) for static, searched in slices]
+    # Without the snapshot file `load` left: the server reads and places the directory.
+    shutil.rmtree(snapshots_dir)
+    cold_s = timed_start(env, bodies[0])
+    instance_mb = two_workers_mb(env, bodies)
     return {
         "size": size,
         "load_into_database_s": round(load_s, 1),
@@ -552,6 +541,9 @@ def _measure_http_in(
         "rss_mb": rss_mb,
         "rss_peak_mb": rss_peak_mb,
         "rss_served_mb": rss_served_mb,
+        "ready_cold_s": round(cold_s, 1),
+        "two_workers_pss_mb": instance_mb["pss"],
+        "two_workers_rss_mb": instance_mb["rss"],
         "payload_bytes": len(typical),
         "static_rps": round(statistics.median(static["rps"] for static, _ in slices), 1),
         "search_rps": round(statistics.median(searched["rps"] for _, searched in slices), 1),
@@ -561,6 +553,70 @@ def _measure_http_in(
         "connections": connections,
         "database": url.split(":", 1)[0],
     }
+
+
+def start_server(port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+    """uvicorn serving the bench app on `port`, as `serve` would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "search:bench_app", "--factory"]
+        + ["--app-dir", str(Path(__file__).parent), "--port", str(port), "--no-access-log"]
+        + ["--log-level", "warning", "--workers", str(workers)],
+        env=env,
+    )
+
+
+def timed_start(env: dict[str, str], body: bytes) -> float:
+    """Seconds from a server's start to a search answered on the whole directory."""
+    port = free_port()
+    started = time.perf_counter()
+    server = start_server(port, env, workers=1)
+    try:
+        return ready_seconds(port, body, started)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def two_workers_mb(env: dict[str, str], bodies: list[bytes]) -> dict[str, int]:
+    """Memory of a whole instance of two workers (and their supervisor) once both have
+    answered searches: proportional set sizes, which count a page shared by both workers
+    half in each, and the plain sum of resident sizes, which counts it twice."""
+    import httpx
+
+    port = free_port()
+    server = start_server(port, env, workers=2)
+    try:
+        wait_ready(port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            for body in bodies * 2:  # the requests fall on both workers
+                answer = client.post(
+                    "/v1/referrals/search",
+                    content=body,
+                    headers={"Content-Type": "application/json"},
+                )
+                answer.raise_for_status()
+        processes = [server.pid, *children(server.pid)]
+        return {
+            "pss": sum(proportional_mb(pid) for pid in processes),
+            "rss": sum(resident_mb(pid)[0] for pid in processes),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def proportional_mb(pid: int) -> int:
+    """Proportional set size of a process in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) // 1024
+    raise KeyError("Pss")
 
 
 def measure_example_answer() -> dict[str, int]:
@@ -683,6 +739,9 @@ def main() -> None:
         summary[f"rss_mb_{label(largest)}"] = http["rss_mb"]
         summary[f"rss_peak_mb_{label(largest)}"] = http["rss_peak_mb"]
         summary[f"rss_served_mb_{label(largest)}"] = http["rss_served_mb"]
+        summary[f"ready_cold_s_{label(largest)}"] = http["ready_cold_s"]
+        summary[f"two_workers_pss_mb_{label(largest)}"] = http["two_workers_pss_mb"]
+        summary[f"two_workers_rss_mb_{label(largest)}"] = http["two_workers_rss_mb"]
         summary[f"load_s_{label(largest)}"] = http["load_into_database_s"]
         summary[f"load_peak_mb_{label(largest)}"] = http["load_peak_mb"]
         summary["database"] = http["database"]

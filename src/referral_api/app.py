@@ -39,6 +39,7 @@ from referral_api.catalogues import HsdsCatalogues
 from referral_api.db.engine import engine_for
 from referral_api.db.migrate import upgrade
 from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.domain.brake import FailureBrake
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.interop.localities import read_localities
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         engine,
         localities=read_localities(settings.localities_path),
         max_distance_km=settings.ranking.max_distance_km,
+        files=SnapshotFiles.at(settings.snapshot_dir),
         check_interval=settings.snapshot_check_seconds,
         observer=metrics_,
     )

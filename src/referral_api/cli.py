@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -28,6 +28,11 @@ from referral_api.domain.keys import Role
 from referral_api.domain.languages import LANGUAGES
 from referral_api.interop.geojson import validation_problems
 from referral_api.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from referral_api.db.snapshot import DirectorySnapshots
 
 # A command imports what it alone needs (the web server, the PDF renderer, the exchange
 # formats) in its body: every run of a quick one such as `keys list` would pay for them all.
@@ -167,6 +172,10 @@ def load(
             report = operations.load_directory_parts(
                 session=session, parts=parts, areas=admin_areas
             )
+        if settings.snapshot_dir is not None:
+            # A server then starts by mapping the snapshot of this revision, in seconds,
+            # where a million providers take a minute to read and place.
+            _snapshots(settings, engine).refresh()
     except InvalidInputError as error:
         raise _fail(error) from None
     finally:
@@ -176,6 +185,19 @@ def load(
     typer.echo(
         f"loaded {report.providers} providers and {report.organizations} organizations "
         f"(directory revision {report.revision})"
+    )
+
+
+def _snapshots(settings: Settings, engine: Engine) -> DirectorySnapshots:
+    from referral_api.db.snapshot import DirectorySnapshots
+    from referral_api.db.snapshot_files import SnapshotFiles
+    from referral_api.interop.localities import read_localities
+
+    return DirectorySnapshots(
+        engine,
+        localities=read_localities(settings.localities_path),
+        max_distance_km=settings.ranking.max_distance_km,
+        files=SnapshotFiles.at(settings.snapshot_dir),
     )
 
 
@@ -217,8 +239,6 @@ def pathway(
     lang: Annotated[str, typer.Option(help="Language of the sheet: fr or en")] = "fr",
 ) -> None:
     """Print the referral pathway of an area as a PDF, from the directory as it stands."""
-    from referral_api.db.snapshot import DirectorySnapshots
-    from referral_api.interop.localities import read_localities
     from referral_api.interop.pathway_pdf import render_pdf
     from referral_api.pathways import pathway_sheet
 
@@ -227,11 +247,7 @@ def pathway(
     settings = Settings()
     engine = engine_for(settings)
     upgrade(settings.migrations_dir, engine)
-    snapshots = DirectorySnapshots(
-        engine,
-        localities=read_localities(settings.localities_path),
-        max_distance_km=settings.ranking.max_distance_km,
-    )
+    snapshots = _snapshots(settings, engine)
     try:
         sheet = pathway_sheet(
             index=snapshots.refresh(),

@@ -160,7 +160,7 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
         )
         raise InvalidInputError(detail, problems)
     _write_providers(session, [*chunk, *(provider for _, provider in waiting)])
-    revision = repository.bump_revision(session=session)
+    revision = repository.bump_revision(session=session, new_generation=True)
     session.commit()
     return LoadReport(counts["organizations"], counts["providers"], revision)
 

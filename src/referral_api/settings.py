@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from referral_api.domain.languages import Language
 from referral_api.domain.ranking import RankingWeights
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
         ge=0,
         description="How often an instance checks whether another one changed the directory.",
     )
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Folder of the snapshot files that workers and restarts map instead of "
+        "rebuilding the directory's snapshot. They hold confidential locations, as the "
+        "database does: a folder of the server's alone. By default next to a SQLite file; "
+        "none for another database unless set.",
+    )
     pool_size: int = Field(
         default=5,
         ge=1,
@@ -80,6 +88,11 @@ class Settings(BaseSettings):
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.project_dir / 'var' / 'referral.sqlite3'}"
+        if self.snapshot_dir is None:
+            url = make_url(self.database_url)
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                database = Path(url.database)
+                self.snapshot_dir = database.with_name(f"{database.name}.snapshots")
         return self
 
     @field_validator("trusted_proxies", mode="before")

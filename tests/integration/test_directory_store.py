@@ -229,7 +229,7 @@ def test_the_snapshot_read_gives_each_live_provider_its_own_services(loaded):
             session=loaded, provider_id=gone.id, expected_revision=None, deleted=True
         )
     loaded.commit()
-    stored = repository.stored_providers(session=loaded)
+    stored, _ = repository.stored_providers(session=loaded)
     live = [repository.get_provider(session=loaded, provider_id=p.id) for p in everyone]
     expected = sorted((p for p in live if p is not None), key=lambda p: p.id)
     assert len(expected) == len(everyone) - len(everyone[1::3])

@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import Enum
+from mmap import mmap
 from operator import attrgetter, call
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
+import numpy as np
 import orjson
+from numpy.typing import NDArray
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -367,7 +370,7 @@ def _sketch(values: Sequence[Any], services: Sequence[Sequence[Any]], decode: _D
     """The sketch of a row's values in `_PROVIDER_COLUMNS` order, with its services'."""
     geometry, radius_km, pcodes = (values[column] for column in _AREA)
     return Sketch(
-        id_text=str(decode.uuid(values[_ID])),
+        id=decode.uuid(values[_ID]),
         lon=values[_LON],
         lat=values[_LAT],
         needs=decode.shared(_needs, *(service[_NEED] for service in services)),
@@ -384,38 +387,46 @@ def _needs(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-class _Records:
-    """The providers of a read, each kept as its row's values in one compact record and
-    decoded when asked for: a snapshot decodes the few that searches read.
+class ProviderRecords:
+    """Providers kept each as its row's values in one compact record, end to end in one
+    buffer, and decoded when asked for: a snapshot decodes the few that searches read.
 
-    The records lie end to end in one buffer: orjson's output keeps the memory it was
-    written in, a few kilobytes per record where the record is a few hundred bytes.
+    The buffer is the directory's own or a snapshot file's, mapped into memory: the
+    workers of an instance then share its pages.
     """
 
-    def __init__(self, decode: _Decoder) -> None:
-        self._decode = decode
+    def __init__(self, buffer: bytes | mmap, ends: Sequence[int] | NDArray[np.int64]) -> None:
+        self.buffer, self.ends = buffer, ends
+        self._view = memoryview(buffer)
+        self._decode = _Decoder()
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def provider(self, row: int) -> Provider:
+        """The provider of a row."""
+        start = int(self.ends[row - 1]) if row else 0
+        values, services = orjson.loads(self._view[start : int(self.ends[row])])
+        decode = self._decode
+        return _provider(
+            values, [decode.shared(_service_of_raw, decode, *raw) for raw in services], decode
+        )
+
+
+class _RecordsWriter:
+    # orjson's output keeps the memory it was written in, a few kilobytes per record
+    # where the record is a few hundred bytes: records are copied into one buffer.
+    def __init__(self) -> None:
         self._written = bytearray()
         self._ends = array("q")
-        self._view = memoryview(b"")
 
     def add(self, values: Sequence[Any], services: Sequence[Sequence[Any]]) -> None:
         # orjson writes the driver's UUIDs, moments and dates as the text `_Decoder` reads.
         self._written += orjson.dumps((values, services))
         self._ends.append(len(self._written))
 
-    def done(self) -> Callable[[int], Provider]:
-        """The decoder of each row's provider, once every record is added."""
-        self._view = memoryview(bytes(self._written))
-        self._written = bytearray()
-        return self.provider
-
-    def provider(self, row: int) -> Provider:
-        start = self._ends[row - 1] if row else 0
-        values, services = orjson.loads(self._view[start : self._ends[row]])
-        decode = self._decode
-        return _provider(
-            values, [decode.shared(_service_of_raw, decode, *raw) for raw in services], decode
-        )
+    def done(self) -> ProviderRecords:
+        return ProviderRecords(bytes(self._written), self._ends)
 
 
 def _service_values(provider: Provider) -> list[dict[str, Any]]:
@@ -636,8 +647,9 @@ def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None
     return _with_services(session, [row])[0]
 
 
-def stored_providers(*, session: Session) -> StoredProviders:
-    """Every provider not deleted, by id: sketched, and kept to be decoded when asked for.
+def stored_providers(*, session: Session) -> tuple[StoredProviders, ProviderRecords]:
+    """Every provider not deleted, by id: sketched, and kept to be decoded when asked for
+    (the records of the same providers, for a snapshot file).
 
     The whole directory is read as plain rows, not ORM objects, and providers and services
     are read side by side in the same order, deleted providers included: a provider's
@@ -653,7 +665,7 @@ def stored_providers(*, session: Session) -> StoredProviders:
     statement = select(
         *_raw(providers_table, _PROVIDER_COLUMNS), providers_table.c.deleted_at.is_(None)
     ).order_by(providers_table.c.id)
-    records, sketches = _Records(decode), []
+    records, sketches = _RecordsWriter(), []
     services = iter(session.connection().execute(ordered))
     pending = next(services, None)
     for *stored, live in session.connection().execute(statement):
@@ -668,13 +680,14 @@ def stored_providers(*, session: Session) -> StoredProviders:
         # Both reads follow the same column's order: services left over would have been
         # left out of their providers. A key constraint keeps this from happening.
         raise RuntimeError(f"services of an unknown provider {pending[0]} were read")
-    return StoredProviders(sketches, records.done())
+    kept = records.done()
+    return StoredProviders(sketches, kept.provider), kept
 
 
 def all_providers(*, session: Session) -> list[Provider]:
     """Every provider not deleted, by id, decoded."""
-    stored = stored_providers(session=session)
-    return [stored.provider(row) for row in range(len(stored.sketches))]
+    _, records = stored_providers(session=session)
+    return [records.provider(row) for row in range(len(records))]
 
 
 def has_providers(*, session: Session) -> bool:

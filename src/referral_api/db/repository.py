@@ -11,9 +11,10 @@ from referral_api.db.changes import (
     append_event,
     bump_revision,
     current_revision,
+    directory_state,
+    event_moment,
     events_after,
     events_of,
-    last_event_sequence,
 )
 from referral_api.db.gazetteer import (
     get_admin_area,
@@ -73,6 +74,8 @@ __all__ = [
     "claim_idempotency_key",
     "count_providers",
     "current_revision",
+    "directory_state",
+    "event_moment",
     "events_after",
     "events_of",
     "existing_provider_ids",
@@ -84,7 +87,6 @@ __all__ = [
     "has_admin_areas",
     "has_providers",
     "insert_providers",
-    "last_event_sequence",
     "list_admin_areas",
     "list_keys",
     "list_organizations",

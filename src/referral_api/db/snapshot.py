@@ -14,6 +14,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from referral_api.db import repository
+from referral_api.db.changes import DirectoryState
+from referral_api.db.snapshot_files import (
+    Earlier,
+    Snapshot,
+    SnapshotFiles,
+    placing,
+    snapshot_name,
+)
 from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.gazetteer import Gazetteer, Locality
@@ -54,6 +62,7 @@ class DirectorySnapshots:
         check_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         observer: SnapshotObserver | None = None,
+        files: SnapshotFiles | None = None,
     ) -> None:
         self._engine = engine
         self._localities = tuple(localities)
@@ -61,6 +70,7 @@ class DirectorySnapshots:
         self._check_interval = check_interval
         self._clock = clock
         self._observer = observer
+        self._files = files
         self._build_lock = threading.Lock()
         self._check_lock = threading.Lock()
         self._index: DirectoryIndex | None = None
@@ -88,18 +98,14 @@ class DirectorySnapshots:
 
     def _build_index(self, started: float) -> DirectoryIndex:
         with Session(self._engine) as session:
-            # Revision and sequence first: a write landing during the build is then seen as
-            # newer by the next refresh, and applied again (which is harmless).
-            revision = repository.current_revision(session=session)
-            sequence = repository.last_event_sequence(session=session)
-            gazetteer = Gazetteer(repository.list_admin_areas(session=session), self._localities)
-            index = DirectoryIndex(
-                repository.stored_providers(session=session),
-                gazetteer,
-                max_distance_km=self._max_distance_km,
-                revision=revision,
-                last_sequence=sequence,
-            )
+            state = repository.directory_state(session=session)
+            areas = repository.list_admin_areas(session=session)
+            gazetteer = Gazetteer(areas, self._localities)
+            if self._files is None:
+                index = self._read(session, gazetteer, state)
+            else:
+                placed_with = placing(areas, self._localities, self._max_distance_km)
+                index = self._from_files(session, gazetteer, state, placed_with, self._files)
         # The snapshot holds hundreds of thousands of long-lived objects; leaving them out of
         # the cyclic collector's reach keeps its full passes from pausing searches. They hold
         # no reference cycles, so reference counting frees them when the snapshot is replaced.
@@ -107,6 +113,79 @@ class DirectorySnapshots:
         gc.freeze()
         self.last_build_seconds = time.perf_counter() - started
         return index
+
+    def _read(
+        self, session: Session, gazetteer: Gazetteer, state: DirectoryState
+    ) -> DirectoryIndex:
+        stored, _ = repository.stored_providers(session=session)
+        return DirectoryIndex(
+            stored,
+            gazetteer,
+            max_distance_km=self._max_distance_km,
+            revision=state.revision,
+            last_sequence=state.last_sequence,
+        )
+
+    def _from_files(
+        self,
+        session: Session,
+        gazetteer: Gazetteer,
+        state: DirectoryState,
+        placed_with: str,
+        files: SnapshotFiles,
+    ) -> DirectoryIndex:
+        """The snapshot of `state` mapped from its file; else from the file of an earlier
+        state and the change feed since; else read from the database and written, by the
+        first worker to need it, for the others and the next start to map."""
+        name = snapshot_name(state, placed_with)
+        try:
+            with files.held():
+                found = files.open(name)
+                if found is not None:
+                    return self._mapped(found, gazetteer, state.revision, state.last_sequence)
+                for earlier in files.earlier(state, placed_with):
+                    caught_up = self._caught_up(session, files, earlier, gazetteer)
+                    if caught_up is not None:
+                        return caught_up
+                stored, records = repository.stored_providers(session=session)
+                built = DirectoryIndex(stored, gazetteer, max_distance_km=self._max_distance_km)
+                files.write(name, state, placed_with, built.placement, records)
+                del stored, built  # the file's mapped pages take their place
+                found = files.open(name)
+                if found is not None:
+                    return self._mapped(found, gazetteer, state.revision, state.last_sequence)
+        except OSError:
+            logger.exception("snapshot files unusable; building in memory")
+        return self._read(session, gazetteer, state)
+
+    def _caught_up(
+        self, session: Session, files: SnapshotFiles, earlier: Earlier, gazetteer: Gazetteer
+    ) -> DirectoryIndex | None:
+        """An earlier snapshot with the writes made since, if the feed says them all."""
+        # Of this history only if its last event is this database's event of that number:
+        # a database restored from a backup and written again numbers other writes alike.
+        if earlier.last_sequence and earlier.last_event_at != repository.event_moment(
+            session=session, sequence=earlier.last_sequence
+        ):
+            return None
+        found = files.open(earlier.name)
+        if found is None:
+            return None
+        return self._updated(
+            self._mapped(found, gazetteer, earlier.revision, earlier.last_sequence)
+        )
+
+    def _mapped(
+        self, found: Snapshot, gazetteer: Gazetteer, revision: int, last_sequence: int
+    ) -> DirectoryIndex:
+        return DirectoryIndex.placed(
+            found.placed,
+            found.records.provider,
+            gazetteer,
+            max_distance_km=self._max_distance_km,
+            revision=revision,
+            last_sequence=last_sequence,
+        )
 
     def _updated(self, index: DirectoryIndex) -> DirectoryIndex | None:
         """The snapshot with the writes made since it was taken, or None if they are unknown.

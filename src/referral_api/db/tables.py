@@ -121,6 +121,8 @@ class DirectoryStateRow(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     revision: int = 0
     changed_at: datetime
+    # Made anew by each bulk load: the history of writes since is that generation's alone.
+    generation: str | None = Field(default=None, max_length=32)
 
 
 class ApiKeyRow(SQLModel, table=True):

@@ -6,10 +6,10 @@ import copy
 import math
 import sys
 import threading
-from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple, overload
+from uuid import UUID
 
 import numpy as np
 import shapely
@@ -38,6 +38,7 @@ from referral_api.domain.projection import (
 )
 from referral_api.domain.taxonomy import need_bits
 
+Bounds = tuple[float, float, float, float]  # west, south, east, north
 LAW_ENFORCEMENT = frozenset({"legal.police", "legal.justice"})
 OPEN_TO_ALL = Eligibility()
 
@@ -150,7 +151,7 @@ class Sketch(NamedTuple):
     """What places a provider in the index. A snapshot reads it for every provider when it
     is built; the whole provider is decoded only when a search first looks at it."""
 
-    id_text: str
+    id: UUID
     lon: float | None
     lat: float | None
     needs: frozenset[str]
@@ -162,7 +163,7 @@ class Sketch(NamedTuple):
     def of(cls, provider: Provider) -> Sketch:
         """The sketch of a provider at hand."""
         return cls(
-            str(provider.id),
+            provider.id,
             provider.lon,
             provider.lat,
             frozenset(provider.need_codes),
@@ -196,7 +197,7 @@ def _row_values(
     lat: float | None,
     declared: bool,
 ) -> RowValues:
-    """A row's values in the fields of `_RowArrays` (but `live`)."""
+    """A row's values in the fields of `RowArrays` (but `live`)."""
     bits = need_bits(needs)
     if lon is None or lat is None:
         return math.nan, math.nan, math.nan, bits, safe, False, confidential
@@ -223,7 +224,7 @@ class _Placement(NamedTuple):
     lon: float | None
     lat: float | None
     is_safe_entry: bool
-    envelope: BaseGeometry | None  # in the area tree, when it has one
+    bounds: Bounds | None  # of its box in the area tree, when it has one
     in_point_tree: bool
     pcodes: frozenset[str]
     ancestors: frozenset[str]
@@ -252,20 +253,19 @@ def _placement(
         area_shape = shape(area.geometry) if area.geometry is not None else None
         cells, radius_km = None, area.radius_km
         pcodes, ancestors = shared(area.pcodes), shared(_ancestors(area.pcodes, gazetteer))
-    envelope: BaseGeometry | None = None
+    bounds: Bounds | None = None
     in_point_tree = False
     if cells is not None:
         bounds = cells.bounds()
-        envelope = box(*bounds) if bounds is not None else None
     elif area_shape is not None:
-        envelope = area_shape.envelope
+        bounds = area_shape.bounds
     elif lon is not None and lat is not None:
         if radius_km is not None:
-            envelope = _reach(lon, lat, radius_km)
+            bounds = _reach(lon, lat, radius_km)
         elif not pcodes and confidential:
             # Reach is measured from the public view of the place, up to a cell away from
             # the place itself: a box of its own, not the point tree.
-            envelope = _reach(lon, lat, reach)
+            bounds = _reach(lon, lat, reach)
         elif not pcodes:
             in_point_tree = True
     return _Placement(
@@ -274,7 +274,7 @@ def _placement(
         lon,
         lat,
         safe,
-        envelope,
+        bounds,
         in_point_tree,
         pcodes,
         ancestors,
@@ -302,7 +302,7 @@ def _distinct(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
     return rows[first]
 
 
-class _RowArrays(NamedTuple):
+class RowArrays(NamedTuple):
     """What the array steps of a search read about each entry, one item per row."""
 
     lmb: NDArray[np.float64]  # the entry's point in radians, NaN where it has none
@@ -315,7 +315,8 @@ class _RowArrays(NamedTuple):
     live: NDArray[np.bool_]  # False once removed
 
     @classmethod
-    def of(cls, rows: Sequence[RowValues]) -> _RowArrays:
+    def of(cls, rows: Sequence[RowValues]) -> RowArrays:
+        """The arrays of these rows' values, every row live."""
         columns = list(zip(*rows, strict=True)) or [()] * 7
         return cls(
             np.array(columns[0], dtype=np.float64),
@@ -357,16 +358,16 @@ class _RowTable(NamedTuple):
     a write makes from it, with the few rows changed since patched over them on reading.
     A write then costs the size of the change, not of the directory."""
 
-    base: _RowArrays
+    base: RowArrays
     patch_rows: NDArray[np.int64]  # sorted: rows changed, added (past the base) or removed
-    patch: _RowArrays  # their values, one item per patched row
+    patch: RowArrays  # their values, one item per patched row
 
     @classmethod
     def of(cls, rows: Sequence[RowValues]) -> _RowTable:
-        return cls(_RowArrays.of(rows), _NO_ROWS, _RowArrays.of(()))
+        return cls(RowArrays.of(rows), _NO_ROWS, RowArrays.of(()))
 
     def take(self, rows: NDArray[np.int64], fields: Sequence[str]) -> list[NDArray[Any]]:
-        """The values of `rows` in each of `fields` (of `_RowArrays`), one item per row.
+        """The values of `rows` in each of `fields` (of `RowArrays`), one item per row.
 
         A step takes only the fields it reads: a search reads a few of each nearby row.
         """
@@ -379,16 +380,16 @@ class _RowTable(NamedTuple):
         ]
 
     def take_column(self, name: str, rows: NDArray[np.int64]) -> NDArray[Any]:
-        """The values of one field (of `_RowArrays`) for `rows`."""
+        """The values of one field (of `RowArrays`) for `rows`."""
         if not len(self.patch_rows):
             column: NDArray[Any] = getattr(self.base, name)
             return column[rows]
         return self.take(rows, (name,))[0]
 
-    def _gathered(self, rows: NDArray[np.int64]) -> _RowArrays:
+    def _gathered(self, rows: NDArray[np.int64]) -> RowArrays:
         """As `take`, for any rows: those past the base and not patched read as blanks."""
         where = self._where(rows)
-        return _RowArrays._make(
+        return RowArrays._make(
             self._patched(column, patched, rows, where)
             for column, patched in zip(self.base, self.patch, strict=True)
         )
@@ -439,12 +440,12 @@ class _RowTable(NamedTuple):
         return _RowTable(self.base, rows, patch)
 
 
-def _reach(lon: float, lat: float, radius_km: float) -> BaseGeometry:
+def _reach(lon: float, lat: float, radius_km: float) -> Bounds:
     """A box holding every point within `radius_km` of the point."""
     _, dlat = degrees_around(lat, radius_km)
     # Longitude degrees shrink towards the pole: take their width at the box's poleward edge.
     dlon, _ = degrees_around(min(90.0, abs(lat) + dlat), radius_km)
-    return box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
 class _Layer(NamedTuple):
@@ -506,33 +507,131 @@ def _point_tree(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> STRtree |
     return STRtree(shapely.points(lon, lat)) if len(lon) else None
 
 
-@dataclass
-class _LayerBuilder:
-    # Row, lon and lat of each entry in the point tree (located ones only).
-    points: list[tuple[int, float | None, float | None]] = field(default_factory=list)
-    envelopes: list[tuple[int, BaseGeometry]] = field(default_factory=list)
-    by_pcode: dict[str, list[int]] = field(default_factory=dict)
-    by_ancestor: dict[str, list[int]] = field(default_factory=dict)
+def _rows_of(found: Sequence[int]) -> NDArray[np.int64]:
+    return np.array(found, dtype=np.int64)
 
-    def build(self) -> _Layer:
-        def rows(items: Sequence[tuple[int, BaseGeometry]]) -> NDArray[np.int64]:
-            return np.array([row for row, _ in items], dtype=np.int64)
 
-        def tree(items: Sequence[tuple[int, BaseGeometry]]) -> STRtree | None:
-            return STRtree([geometry for _, geometry in items]) if items else None
+class LayerColumns(NamedTuple):
+    """One layer of a build as arrays, from which its trees are made in a few calls."""
 
-        def arrays(index: dict[str, list[int]]) -> dict[str, NDArray[np.int64]]:
-            return {pcode: np.array(found, dtype=np.int64) for pcode, found in index.items()}
+    point_rows: NDArray[np.int64]  # rows in the point tree
+    area_rows: NDArray[np.int64]  # rows in the area tree, with the box of each
+    area_bounds: NDArray[np.float64]  # (west, south, east, north) of each
+    by_pcode: dict[str, NDArray[np.int64]]
+    by_ancestor: dict[str, NDArray[np.int64]]
 
-        located = np.array(self.points, dtype=np.float64).reshape(-1, 3)
-        return _Layer(
-            located[:, 0].astype(np.int64),
-            _point_tree(located[:, 1], located[:, 2]),
-            rows(self.envelopes),
-            tree(self.envelopes),
-            arrays(self.by_pcode),
-            arrays(self.by_ancestor),
+    @classmethod
+    def of(cls, placements: Iterable[tuple[int, _Placement]]) -> LayerColumns:
+        """The layer of these rows."""
+        points: list[int] = []
+        areas: list[int] = []
+        bounds: list[Bounds] = []
+        by_pcode: dict[str, list[int]] = {}
+        by_ancestor: dict[str, list[int]] = {}
+        for row, placed in placements:
+            if placed.bounds is not None:
+                areas.append(row)
+                bounds.append(placed.bounds)
+            elif placed.in_point_tree:
+                points.append(row)
+            for pcode in placed.pcodes:
+                by_pcode.setdefault(pcode, []).append(row)
+            for pcode in placed.ancestors:
+                by_ancestor.setdefault(pcode, []).append(row)
+        return cls(
+            _rows_of(points),
+            _rows_of(areas),
+            np.array(bounds, dtype=np.float64).reshape(-1, 4),
+            {pcode: _rows_of(found) for pcode, found in by_pcode.items()},
+            {pcode: _rows_of(found) for pcode, found in by_ancestor.items()},
         )
+
+    def layer(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> _Layer:
+        """The layer's trees over the rows' points (`lon`, `lat` by row)."""
+        # A tree compares extents only: a box per area finds what its geometry would.
+        areas = STRtree(shapely.box(*self.area_bounds.T)) if len(self.area_rows) else None
+        return _Layer(
+            self.point_rows,
+            _point_tree(lon[self.point_rows], lat[self.point_rows]),
+            self.area_rows,
+            areas,
+            self.by_pcode,
+            self.by_ancestor,
+        )
+
+
+class Placed(NamedTuple):
+    """Where a build put every row, as arrays: the index is made from it in a few
+    vectorised calls, and a snapshot file holds it."""
+
+    ids: NDArray[np.bytes_]  # each row's provider id, its 16 bytes
+    id_order: NDArray[np.int64]  # the rows in the order of their ids
+    lon: NDArray[np.float64]  # NaN where a row has no location
+    lat: NDArray[np.float64]
+    rows: RowArrays
+    public: LayerColumns
+    confidential: LayerColumns
+
+    @classmethod
+    def of(cls, sketches: Sequence[Sketch], placements: Sequence[_Placement]) -> Placed:
+        """The placement of `sketches`, placed one by one."""
+        ids = np.array([sketch.id.bytes for sketch in sketches], dtype="S16")
+        located = [(placed.lon, placed.lat) for placed in placements]
+        lon, lat = np.array(located, dtype=np.float64).reshape(-1, 2).T
+        return cls(
+            ids,
+            np.argsort(ids, kind="stable"),
+            np.ascontiguousarray(lon),
+            np.ascontiguousarray(lat),
+            RowArrays.of([placed.values for placed in placements]),
+            LayerColumns.of((r, p) for r, p in enumerate(placements) if not p.confidential),
+            LayerColumns.of((r, p) for r, p in enumerate(placements) if p.confidential),
+        )
+
+
+class _BuiltIds(Mapping[str, int]):
+    """The row of each provider id of a build, looked up in its sorted ids: no table of a
+    million strings for the few writes that ask."""
+
+    def __init__(self, ids: NDArray[np.bytes_], order: NDArray[np.int64]) -> None:
+        self._ids, self._order, self._sorted = ids, order, ids[order]
+
+    def __getitem__(self, id_text: str) -> int:
+        try:
+            # Compared as numpy compares its fixed-width values: a value read out of the
+            # array has lost its trailing zero bytes, and would differ from the id's bytes.
+            key = np.array([UUID(id_text).bytes], dtype="S16")
+        except ValueError:
+            raise KeyError(id_text) from None
+        at = int(np.searchsorted(self._sorted, key)[0])
+        if at == len(self._sorted) or not self._sorted[at : at + 1] == key:
+            raise KeyError(id_text)
+        return int(self._order[at])
+
+    def __iter__(self) -> Iterator[str]:
+        # numpy drops the trailing zero bytes of a fixed-width value on reading it.
+        return (str(UUID(bytes=bytes(item).ljust(16, b"\0"))) for item in self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class _SnapshotIds(Mapping[str, int]):
+    """The rows of the ids of a snapshot: those added since its build, then the build's."""
+
+    def __init__(self, added: Mapping[str, int], built: Mapping[str, int]) -> None:
+        self._added, self._built = added, built
+
+    def __getitem__(self, id_text: str) -> int:
+        row = self._added.get(id_text)
+        return self._built[id_text] if row is None else row
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._built
+        yield from self._added
+
+    def __len__(self) -> int:
+        return len(self._built) + len(self._added)
 
 
 class DirectoryIndex:
@@ -556,63 +655,80 @@ class DirectoryIndex:
         revision: int = 0,
         last_sequence: int = 0,
     ) -> None:
+        stored = (
+            providers if isinstance(providers, StoredProviders) else StoredProviders.of(providers)
+        )
+        sketches = stored.sketches
+        self._start(stored.provider, len(sketches), gazetteer, max_distance_km)
+        self.revision, self.last_sequence = revision, last_sequence
+        placements = [
+            _placement(
+                self._made_entry(row) if sketch.restricted else None,
+                sketch,
+                gazetteer,
+                self._shared_sets,
+                max_distance_km,
+            )
+            for row, sketch in enumerate(sketches)
+        ]
+        self._place(Placed.of(sketches, placements))
+
+    @classmethod
+    def placed(
+        cls,
+        placed: Placed,
+        provider: Callable[[int], Provider],
+        gazetteer: Gazetteer,
+        *,
+        max_distance_km: float,
+        revision: int,
+        last_sequence: int,
+    ) -> DirectoryIndex:
+        """The index of a build placed before (read back from a snapshot file), whose
+        rows' providers `provider` gives."""
+        index = cls.__new__(cls)
+        index._start(provider, len(placed.ids), gazetteer, max_distance_km)
+        index.revision, index.last_sequence = revision, last_sequence
+        index._place(placed)
+        return index
+
+    def _start(
+        self,
+        provider: Callable[[int], Provider],
+        size: int,
+        gazetteer: Gazetteer,
+        max_distance_km: float,
+    ) -> None:
         self.gazetteer = gazetteer
         self.max_distance_km = max_distance_km
-        self.revision = revision
-        self.last_sequence = last_sequence
         # Entries changed since the trees were built (always candidates) and removed ones.
         self._extra: frozenset[int] = frozenset()
         self._extra_rows = _NO_ROWS
         self._removed: frozenset[int] = frozenset()
         self._shared_sets = _SharedSets()
-        stored = (
-            providers if isinstance(providers, StoredProviders) else StoredProviders.of(providers)
-        )
-        sketches = stored.sketches
         # Shared by the snapshots that writes make from this one, and only ever filled in:
         # a write records its rows in `_patched` and `_added` instead. The lock makes one
         # entry per row, whichever search made it first: the ranking's memo knows an entry
         # by its identity for as long as the snapshot lives.
-        self._provider_at = stored.provider
-        self._made: list[Entry | None] = [None] * len(sketches)
+        self._provider_at = provider
+        self._made: list[Entry | None] = [None] * size
         self._making = threading.Lock()
-        self._built_ids = {sketch.id_text: row for row, sketch in enumerate(sketches)}
         self._patched: dict[int, Entry] = {}
         self._added: dict[str, int] = {}
-        placements = []
-        for row, sketch in enumerate(sketches):
-            entry = self._made_entry(row) if sketch.restricted else None
-            placements.append(
-                _placement(entry, sketch, gazetteer, self._shared_sets, max_distance_km)
-            )
-        self._rows = _RowTable.of([placed.values for placed in placements])
-        public, confidential = _LayerBuilder(), _LayerBuilder()
-        for row, placed in enumerate(placements):
-            layer = confidential if placed.confidential else public
-            if placed.envelope is not None:
-                layer.envelopes.append((row, placed.envelope))
-            elif placed.in_point_tree:
-                layer.points.append((row, placed.lon, placed.lat))
-            for pcode in placed.pcodes:
-                layer.by_pcode.setdefault(pcode, []).append(row)
-            for pcode in placed.ancestors:
-                layer.by_ancestor.setdefault(pcode, []).append(row)
-        self._has_confidential = any(sketch.restricted for sketch in sketches)
-        self._public = public.build()
+
+    def _place(self, placed: Placed) -> None:
+        self.placement = placed
+        self._built_ids = _BuiltIds(placed.ids, placed.id_order)
+        self._rows = _RowTable(placed.rows, _NO_ROWS, RowArrays.of(()))
+        self._has_confidential = bool(placed.rows.confidential.any())
+        self._public = placed.public.layer(placed.lon, placed.lat)
         # Confidential providers are looked up from the public view of a place alone.
-        self._confidential = confidential.build()
-        safe = [(row, placed) for row, placed in enumerate(placements) if placed.is_safe_entry]
-        located = [
-            (row, placed.lon, placed.lat)
-            for row, placed in safe
-            if placed.lon is not None and placed.lat is not None
-        ]
-        self._safe_ids = [row for row, _, _ in located]
-        self._safe_tree = _point_tree(
-            np.array([lon for _, lon, _ in located], dtype=np.float64),
-            np.array([lat for _, _, lat in located], dtype=np.float64),
-        )
-        self._safe_unlocated = [row for row, placed in safe if placed.lon is None]
+        self._confidential = placed.confidential.layer(placed.lon, placed.lat)
+        safe = placed.rows.is_safe_entry
+        located = ~np.isnan(placed.lon)
+        self._safe_ids = np.flatnonzero(safe & located).tolist()
+        self._safe_tree = _point_tree(placed.lon[self._safe_ids], placed.lat[self._safe_ids])
+        self._safe_unlocated = np.flatnonzero(safe & ~located).tolist()
 
     def _made_entry(self, row: int) -> Entry:
         """The entry of a row of the build, made on its first reading."""
@@ -636,7 +752,7 @@ class DirectoryIndex:
     @property
     def by_id(self) -> Mapping[str, int]:
         """The row of each provider id, removed ones included."""
-        return ChainMap(self._added, self._built_ids)
+        return _SnapshotIds(self._added, self._built_ids)
 
     def _entry_at(self) -> Callable[[int], Entry]:
         made, make = self._made, self._made_entry

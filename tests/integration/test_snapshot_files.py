@@ -1,0 +1,236 @@
+"""Snapshot files: a restart or a second worker maps the file of the directory's state and
+ranks exactly as the build that wrote it, and a file of another state is never used."""
+
+import dataclasses
+import json
+import mmap
+import stat
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from referral_api import editing, operations
+from referral_api.db import repository
+from referral_api.db.snapshot import DirectorySnapshots
+from referral_api.db.snapshot_files import SnapshotFiles
+from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
+from referral_api.domain.access import Viewer
+from referral_api.domain.directory import DirectoryIndex
+from referral_api.domain.ranking import RankingWeights, SearchQuery, brute_force, search
+from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
+from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
+
+WEIGHTS = RankingWeights()
+AT = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+class CountedFiles(SnapshotFiles):
+    """Snapshot files that count what is written to them."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.written: list[str] = []
+
+    def write(self, name, *state_and_contents) -> None:
+        self.written.append(name)
+        super().write(name, *state_and_contents)
+
+
+@pytest.fixture
+def loaded(engine, session):
+    organizations, providers = parse_directory(sample_document())
+    operations.load_directory(
+        session=session,
+        organizations=organizations,
+        providers=providers,
+        areas=parse_admin_areas(read_json(AREAS_PATH)),
+    )
+    return engine
+
+
+def snapshots(engine, files) -> DirectorySnapshots:
+    return DirectorySnapshots(engine, localities=[], max_distance_km=50.0, files=files)
+
+
+def rankings(index: DirectoryIndex) -> list[list[tuple[str, float, int]]]:
+    """What every kind of question gets, asked all over the sample's region."""
+    found = []
+    for step in range(40):
+        place = index.gazetteer.at_point(18.2 + (step % 8) * 0.1, 4.0 + (step // 8) * 0.2)
+        for need in ("medical", "psychosocial", "legal", "case_management", "safety"):
+            query = SearchQuery(place=place, needs=(need,), at=AT)
+            options = search(index, query, WEIGHTS).options
+            found.append([(o.facts.entry.id_text, o.facts.score, o.facts.tier) for o in options])
+            found.append(
+                [(f.entry.id_text, f.score, f.tier) for f in brute_force(index, query, WEIGHTS)]
+            )
+    return found
+
+
+def test_a_restart_maps_the_file_and_ranks_as_the_build_did(loaded, tmp_path):
+    built_files = CountedFiles(tmp_path / "snapshots")
+    built = snapshots(loaded, built_files).refresh()
+    assert len(built_files.written) == 1
+    restart_files = CountedFiles(tmp_path / "snapshots")
+    opened = snapshots(loaded, restart_files).refresh()
+    assert restart_files.written == []  # mapped, not built again
+    assert isinstance(opened._provider_at.__self__.buffer, mmap.mmap)
+    assert len(opened) == len(built)
+    assert [opened.entries[row] for row in range(len(opened))] == [
+        built.entries[row] for row in range(len(built))
+    ]
+    assert dict(opened.by_id) == dict(built.by_id)
+    assert rankings(opened) == rankings(built)
+    # The folder holds the house's location, as the database does: the server's alone.
+    assert stat.S_IMODE((tmp_path / "snapshots").stat().st_mode) == 0o700
+
+
+class Untouched:
+    """A search engine that leaves refreshing to the test."""
+
+    def refresh(self) -> None:
+        return None
+
+
+ADMIN = editing.Actor(Viewer(organization_id="admin", is_admin=True, key_id="k"), request_id="r")
+
+
+def verify(session, provider_id: str) -> None:
+    """A write as an admin makes it: the entry verified, an event in the change feed."""
+    editing.verify_provider(
+        session=session, search=Untouched(), provider_id=uuid.UUID(provider_id), actor=ADMIN
+    )
+
+
+def fresh_rankings(engine) -> list:
+    return rankings(snapshots(engine, None).refresh())
+
+
+def test_a_restart_after_writes_maps_the_last_file_and_applies_the_feed(loaded, session, tmp_path):
+    files = CountedFiles(tmp_path / "snapshots")
+    snapshots(loaded, files).refresh()
+    for _ in range(3):
+        verify(session, SAFE_HOUSE_ID)
+    restarted = snapshots(loaded, files).refresh()
+    assert len(files.written) == 1  # mapped, and brought up to date by the feed
+    assert restarted.changes_since_build == 1
+    assert restarted.revision == repository.current_revision(session=session)
+    assert rankings(restarted) == fresh_rankings(loaded)
+
+
+def test_a_directory_made_again_is_never_caught_up_from_a_file_of_before(loaded, session, tmp_path):
+    files = CountedFiles(tmp_path / "snapshots")
+    snapshots(loaded, files).refresh()
+    # The directory is emptied and loaded again, the house elsewhere, then written once:
+    # its revision and feed count as the first directory's would after one write.
+    for table in (ServiceRow, ProviderRow, ChangeEventRow, DirectoryStateRow):
+        session.execute(delete(table))
+    session.commit()
+    organizations, providers = parse_directory(sample_document())
+    house = next(p for p in providers if str(p.id) == SAFE_HOUSE_ID)
+    moved = [dataclasses.replace(p, lon=p.lon + 0.05) if p is house else p for p in providers]
+    operations.load_directory(session=session, organizations=organizations, providers=moved)
+    verify(session, SAFE_HOUSE_ID)
+    after = snapshots(loaded, files).refresh()
+    assert len(files.written) == 2
+    assert after.entries[after.by_id[SAFE_HOUSE_ID]].exact.lon == house.lon + 0.05
+
+
+def test_a_file_of_another_history_is_never_caught_up(loaded, session, tmp_path):
+    # A database restored from a backup and written again numbers other writes as the
+    # first history did: the file of the first must not be brought up to date by them.
+    files = CountedFiles(tmp_path / "snapshots")
+    verify(session, SAFE_HOUSE_ID)
+    snapshots(loaded, files).refresh()
+    (written,) = (tmp_path / "snapshots").glob("snapshot-*")
+    meta = json.loads((written / "meta.json").read_text())
+    meta["last_event_at"] = "2026-01-01T00:00:00+00:00"  # another history's event
+    (written / "meta.json").write_text(json.dumps(meta))
+    verify(session, SAFE_HOUSE_ID)
+    snapshots(loaded, files).refresh()
+    assert len(files.written) == 2
+
+
+def test_a_file_of_another_state_is_never_opened(loaded, session, tmp_path):
+    files = CountedFiles(tmp_path / "snapshots")
+    first = snapshots(loaded, files).refresh()
+    house = repository.get_provider(session=session, provider_id=uuid.UUID(SAFE_HOUSE_ID))
+    assert house is not None
+    # Another directory state: the house moved, as a partner's write would move it.
+    moved = dataclasses.replace(house, lon=house.lon + 0.05)
+    repository.update_provider_if(session=session, provider=moved, expected_revision=house.revision)
+    repository.bump_revision(session=session)
+    session.commit()
+    after = snapshots(loaded, files).refresh()
+    assert len(files.written) == 2 and files.written[0] != files.written[1]
+    row = after.by_id[str(SAFE_HOUSE_ID)]
+    assert after.entries[row].exact.lon == moved.lon
+    assert first.entries[first.by_id[str(SAFE_HOUSE_ID)]].exact.lon == house.lon
+    # Only the newest file is kept.
+    assert [path.name for path in (tmp_path / "snapshots").glob("snapshot-*")] == [files.written[1]]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["meta.json", "records.bin", "rows.lmb.npy", "ids.npy", "public.by_pcode.rows.npy"],
+)
+def test_a_damaged_file_is_built_again_not_trusted(loaded, tmp_path, damage):
+    files = CountedFiles(tmp_path / "snapshots")
+    built = snapshots(loaded, files).refresh()
+    (folder,) = (tmp_path / "snapshots").glob("snapshot-*")
+    target = folder / damage
+    # Cut short in a new file: the one the first index maps stays whole, as it does when
+    # a writer replaces a file. (Truncating a mapped file in place would fault its reader.)
+    cut = target.read_bytes()[: target.stat().st_size // 2]
+    target.unlink()
+    target.write_bytes(cut)
+    again = snapshots(loaded, files).refresh()
+    assert len(files.written) == 2  # built again, and written whole over the damaged one
+    assert rankings(again) == rankings(built)
+    assert snapshots(loaded, files).refresh() is not None and len(files.written) == 2
+
+
+def test_a_writer_that_died_midway_leaves_nothing_that_is_opened(loaded, tmp_path):
+    folder = tmp_path / "snapshots"
+    files = CountedFiles(folder)
+    snapshots(loaded, files).refresh()
+    (written,) = folder.glob("snapshot-*")
+    # A crash before the last step of a write: the folder is there, its meta.json is not.
+    (written / "meta.json").unlink()
+    (folder / ".writing-crashed").mkdir()
+    snapshots(loaded, files).refresh()
+    assert len(files.written) == 2
+    assert not (folder / ".writing-crashed").exists()
+
+
+def test_workers_starting_together_build_one_file_and_share_it(loaded, tmp_path):
+    folder = tmp_path / "snapshots"
+    workers = [CountedFiles(folder) for _ in range(3)]
+    opened: list[DirectoryIndex] = []
+    threads = [
+        threading.Thread(
+            target=lambda files=files: opened.append(snapshots(loaded, files).refresh())
+        )
+        for files in workers
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(len(files.written) for files in workers) == 1
+    assert len(opened) == 3
+    # Each maps the one file: the pages of its records are the same for all of them.
+    assert all(isinstance(index._provider_at.__self__.buffer, mmap.mmap) for index in opened)
+    assert len(list(folder.glob("snapshot-*"))) == 1
+
+
+def test_without_a_folder_the_snapshot_is_built_in_memory_and_ranks_the_same(loaded, tmp_path):
+    in_memory = snapshots(loaded, None).refresh()
+    assert len(in_memory) == len(parse_directory(sample_document())[1])
+    snapshots(loaded, SnapshotFiles(tmp_path)).refresh()
+    opened = snapshots(loaded, SnapshotFiles(tmp_path)).refresh()
+    assert rankings(in_memory) == rankings(opened)
