@@ -2,6 +2,7 @@
 ranks exactly as the build that wrote it, and a file of another state is never used."""
 
 import dataclasses
+import fcntl
 import json
 import mmap
 import stat
@@ -12,14 +13,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from referral_api import editing, operations
-from referral_api.db import repository
+from referral_api.db import repository, snapshot_files
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
 from referral_api.domain.access import Viewer
 from referral_api.domain.directory import DirectoryIndex
+from referral_api.domain.model import Visibility
 from referral_api.domain.ranking import RankingWeights, SearchQuery, brute_force, search
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
 from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
@@ -174,20 +177,38 @@ def test_a_file_of_another_state_is_never_opened(loaded, session, tmp_path):
     assert [path.name for path in (tmp_path / "snapshots").glob("snapshot-*")] == [files.written[1]]
 
 
+def cut_short(content: bytes) -> bytes:
+    return content[: len(content) // 2]
+
+
+def scrambled(content: bytes) -> bytes:
+    """The same length, other bytes: what a power cut may leave of a block."""
+    return bytes(255 - byte for byte in content[:200]) + content[200:]
+
+
 @pytest.mark.parametrize(
-    "damage",
-    ["meta.json", "records.bin", "rows.lmb.npy", "ids.npy", "public.by_pcode.rows.npy"],
+    ("damage", "how"),
+    [
+        ("meta.json", cut_short),
+        ("meta.json", lambda _: b"[]"),
+        ("records.bin", cut_short),
+        ("records.bin", scrambled),
+        ("rows.lmb.npy", cut_short),
+        ("rows.lmb.npy", scrambled),
+        ("ids.npy", cut_short),
+        ("public.by_pcode.rows.npy", cut_short),
+    ],
 )
-def test_a_damaged_file_is_built_again_not_trusted(loaded, tmp_path, damage):
+def test_a_damaged_file_is_built_again_not_trusted(loaded, tmp_path, damage, how):
     files = CountedFiles(tmp_path / "snapshots")
     built = snapshots(loaded, files).refresh()
     (folder,) = (tmp_path / "snapshots").glob("snapshot-*")
     target = folder / damage
-    # Cut short in a new file: the one the first index maps stays whole, as it does when
-    # a writer replaces a file. (Truncating a mapped file in place would fault its reader.)
-    cut = target.read_bytes()[: target.stat().st_size // 2]
+    # Damaged in a new file: the one the first index maps stays whole, as it does when a
+    # writer replaces a file. (Truncating a mapped file in place would fault its reader.)
+    content = how(target.read_bytes())
     target.unlink()
-    target.write_bytes(cut)
+    target.write_bytes(content)
     again = snapshots(loaded, files).refresh()
     assert len(files.written) == 2  # built again, and written whole over the damaged one
     assert rankings(again) == rankings(built)
@@ -205,6 +226,60 @@ def test_a_writer_that_died_midway_leaves_nothing_that_is_opened(loaded, tmp_pat
     snapshots(loaded, files).refresh()
     assert len(files.written) == 2
     assert not (folder / ".writing-crashed").exists()
+
+
+def test_a_build_names_its_file_by_the_state_its_rows_were_read_at(
+    loaded, session, tmp_path, monkeypatch
+):
+    # A write commits while a build reads the directory: the file must hold the rows of
+    # the state it is named by, or a database restored to that state would be served the
+    # write (here the house made public) from the file.
+    read = repository.stored_providers
+
+    def with_a_write_landing(*, session):
+        with Session(loaded) as writer:
+            house = repository.get_provider(session=writer, provider_id=uuid.UUID(SAFE_HOUSE_ID))
+            assert house is not None
+            public = dataclasses.replace(house, visibility=Visibility.PUBLIC)
+            repository.update_provider_if(
+                session=writer, provider=public, expected_revision=house.revision
+            )
+            repository.bump_revision(session=writer)
+            writer.commit()
+        return read(session=session)
+
+    monkeypatch.setattr(repository, "stored_providers", with_a_write_landing)
+    files = CountedFiles(tmp_path / "snapshots")
+    built = snapshots(loaded, files).refresh()
+    monkeypatch.setattr(repository, "stored_providers", read)
+    assert built.entries[built.by_id[SAFE_HOUSE_ID]].confidential
+    found = files.open(files.written[0])
+    assert found is not None
+    row = built.by_id[SAFE_HOUSE_ID]
+    assert found.records.provider(row).is_restricted
+    assert found.placed.rows.confidential[row]
+
+
+def test_a_release_with_other_placing_code_never_opens_the_files_of_another(
+    loaded, tmp_path, monkeypatch
+):
+    files = CountedFiles(tmp_path / "snapshots")
+    snapshots(loaded, files).refresh()
+    monkeypatch.setattr(snapshot_files, "_code", lambda: b"another release")
+    snapshots(loaded, files).refresh()
+    assert len(files.written) == 2
+
+
+def test_a_worker_that_waits_too_long_for_the_lock_builds_in_memory(loaded, tmp_path):
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    with (folder / ".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a holder that hangs
+        files = CountedFiles(folder)
+        files.lock_wait_seconds = 0.2
+        index = snapshots(loaded, files).refresh()
+    assert files.written == []
+    assert rankings(index) == fresh_rankings(loaded)
 
 
 def test_workers_starting_together_build_one_file_and_share_it(loaded, tmp_path):

@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.orm import Session
 
 from referral_api.settings import Settings
 
@@ -54,6 +55,21 @@ def lock_wait(connection: Connection, wait_ms: int) -> Iterator[None]:
         # LOCAL: the end of the transaction restores the server's own setting.
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
         yield
+
+
+def read_consistently(session: Session) -> None:
+    """Make every read of the session's transaction, from its first, see the database as
+    it was at that first read, whatever commits meanwhile.
+
+    A build reads the directory's state and then its rows, which takes a minute at a
+    million providers: read statement by statement, the rows could hold a write that the
+    state does not name, and a snapshot file named by that state would hold it too.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        # The driver begins transactions only for writes: reads each see the latest commit.
+        session.connection().exec_driver_sql("BEGIN")
+    else:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _overflow_as_data_error(context: ExceptionContext) -> DataError | None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine
 
 
 def alembic_config(migrations_dir: Path, engine: Engine) -> Config:
@@ -21,3 +22,8 @@ def alembic_config(migrations_dir: Path, engine: Engine) -> Config:
 def upgrade(migrations_dir: Path, engine: Engine) -> None:
     """Bring the database to the newest revision."""
     command.upgrade(alembic_config(migrations_dir, engine), "head")
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The migration the database is at (None before any)."""
+    return MigrationContext.configure(connection).get_current_revision()

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from referral_api.db import repository
 from referral_api.db.changes import DirectoryState
+from referral_api.db.engine import read_consistently
+from referral_api.db.migrate import schema_revision
 from referral_api.db.snapshot_files import (
     Earlier,
     Snapshot,
@@ -98,13 +100,15 @@ class DirectorySnapshots:
 
     def _build_index(self, started: float) -> DirectoryIndex:
         with Session(self._engine) as session:
+            read_consistently(session)
             state = repository.directory_state(session=session)
             areas = repository.list_admin_areas(session=session)
             gazetteer = Gazetteer(areas, self._localities)
             if self._files is None:
                 index = self._read(session, gazetteer, state)
             else:
-                placed_with = placing(areas, self._localities, self._max_distance_km)
+                schema = schema_revision(session.connection())
+                placed_with = placing(areas, self._localities, self._max_distance_km, schema)
                 index = self._from_files(session, gazetteer, state, placed_with, self._files)
         # The snapshot holds hundreds of thousands of long-lived objects; leaving them out of
         # the cyclic collector's reach keeps its full passes from pausing searches. They hold
@@ -154,8 +158,8 @@ class DirectorySnapshots:
                 found = files.open(name)
                 if found is not None:
                     return self._mapped(found, gazetteer, state.revision, state.last_sequence)
-        except OSError:
-            logger.exception("snapshot files unusable; building in memory")
+        except OSError as error:
+            logger.warning("snapshot files unusable (%s); building in memory", error)
         return self._read(session, gazetteer, state)
 
     def _caught_up(

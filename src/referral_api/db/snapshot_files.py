@@ -3,7 +3,7 @@
 A build reads the whole directory and places every provider; the file keeps what came of
 it, arrays and the providers' records, under a name that says which state of the
 directory it is (revision, moment of the last change, last change event) and what the
-placement depended on (the gazetteer, the reach, the format). Opening it maps the arrays
+placement depended on (the gazetteer, the reach, the code). Opening it maps the arrays
 and records into memory: nothing is decoded until a search reads it, and every worker that
 opens the same file shares its pages.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -23,10 +24,12 @@ import mmap
 import os
 import shutil
 import tempfile
+import time
+import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import orjson
@@ -40,21 +43,41 @@ from referral_api.domain.model import AdminArea
 
 logger = logging.getLogger("referral_api.snapshot")
 
-# Raised whenever what a file holds, or how, changes: older files are then never opened.
-FORMAT = 1
+# How long a worker waits for another to write the snapshot it needs, before building its
+# own in memory: a million providers take a minute or two to read and place.
+LOCK_WAIT_SECONDS = 600.0
 _PREFIX = "snapshot-"
 _LAYERS = ("public", "confidential")
 _INDEXES = ("by_pcode", "by_ancestor")
 
 
+@functools.cache
+def _code() -> bytes:
+    """A digest of the code that writes a file's arrays and records and reads them back:
+    need bits, projection cells, the columns of a record. A release that changes any of it
+    never opens the files of another."""
+    from referral_api.db import providers
+    from referral_api.domain import directory, gazetteer, geometry, model, projection, taxonomy
+
+    modules = (directory, gazetteer, geometry, model, projection, taxonomy, providers)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.digest()
+
+
 def placing(
-    areas: Sequence[AdminArea], localities: Sequence[Locality], max_distance_km: float
+    areas: Sequence[AdminArea],
+    localities: Sequence[Locality],
+    max_distance_km: float,
+    schema: str | None,
 ) -> str:
     """A digest of what a placement depends on besides the providers: the gazetteer (the
-    ancestors of an area, the projection of a confidential provider), the reach, the format."""
-    return hashlib.sha256(orjson.dumps([FORMAT, max_distance_km, areas, localities])).hexdigest()[
-        :32
-    ]
+    ancestors of an area, the projection of a confidential provider), the reach, the
+    database's migration (a data migration changes rows without a revision) and the code."""
+    # repr, not JSON: an area's geometry may hold numbers no JSON encoder takes.
+    given = repr((max_distance_km, schema, tuple(areas), tuple(localities))).encode()
+    return hashlib.sha256(_code() + given).hexdigest()[:32]
 
 
 def snapshot_name(state: DirectoryState, placed_with: str) -> str:
@@ -89,8 +112,9 @@ class Earlier(NamedTuple):
 class SnapshotFiles:
     """The snapshot files of an instance, in a folder of their own."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
         self.folder = folder
+        self.lock_wait_seconds = lock_wait_seconds
 
     @classmethod
     def at(cls, folder: Path | None) -> SnapshotFiles | None:
@@ -103,7 +127,16 @@ class SnapshotFiles:
         open the file it wrote, rather than each building and holding its own."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with (self.folder / ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            # A holder that hangs (a load stuck in its build) must not hold every start.
+            deadline = time.monotonic() + self.lock_wait_seconds
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("another process holds the snapshot files") from None
+                    time.sleep(0.1)
             try:
                 yield
             finally:
@@ -122,8 +155,9 @@ class SnapshotFiles:
     @staticmethod
     def _open(folder: Path) -> Snapshot | None:
         meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT:
-            return None
+        for file_name, checksum in meta["checksums"].items():
+            if _checksum(folder / file_name) != checksum:
+                raise ValueError(f"{file_name} is not as written")
         arrays = {path.stem: _mapped_array(path) for path in folder.glob("*.npy")}
 
         def layer(prefix: str) -> LayerColumns:
@@ -160,25 +194,23 @@ class SnapshotFiles:
         for folder in self.folder.glob(f"{_PREFIX}*"):
             try:
                 meta = json.loads((folder / "meta.json").read_text())
-            except (OSError, ValueError):
-                continue
-            if (
-                meta.get("format") == FORMAT
-                and meta.get("placing") == placed_with
-                and state.generation is not None
-                and meta.get("generation") == state.generation
-                and meta.get("revision", state.revision) < state.revision
-                and meta.get("last_sequence", state.last_sequence + 1) <= state.last_sequence
-            ):
-                at = meta.get("last_event_at")
-                found.append(
-                    Earlier(
-                        folder.name,
-                        meta["revision"],
-                        meta["last_sequence"],
-                        None if at is None else datetime.fromisoformat(at),
-                    )
+                at = meta["last_event_at"]
+                earlier = Earlier(
+                    folder.name,
+                    int(meta["revision"]),
+                    int(meta["last_sequence"]),
+                    None if at is None else datetime.fromisoformat(at),
                 )
+                if (
+                    meta["placing"] == placed_with
+                    and state.generation is not None
+                    and meta["generation"] == state.generation
+                    and earlier.revision < state.revision
+                    and earlier.last_sequence <= state.last_sequence
+                ):
+                    found.append(earlier)
+            except (OSError, ValueError, TypeError, KeyError):
+                continue  # not one this release wrote whole: never caught up
         return sorted(found, key=lambda earlier: -earlier.last_sequence)
 
     def write(
@@ -197,7 +229,6 @@ class SnapshotFiles:
         partial = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.folder))
         try:
             meta: dict[str, Any] = {
-                "format": FORMAT,
                 "rows": len(placed.ids),
                 "placing": placed_with,
                 "generation": state.generation,
@@ -224,13 +255,19 @@ class SnapshotFiles:
                     meta[key] = list(index)
                     arrays[f"{key}.offsets"], arrays[f"{key}.rows"] = _flattened(index)
             for array_name, value in arrays.items():
-                np.save(partial / f"{array_name}.npy", value, allow_pickle=False)
-            (partial / "records.bin").write_bytes(records.buffer)
+                with _durable(partial / f"{array_name}.npy") as file:
+                    np.save(file, value, allow_pickle=False)
+            with _durable(partial / "records.bin") as file:
+                file.write(records.buffer)
+            meta["checksums"] = {path.name: _checksum(path) for path in sorted(partial.iterdir())}
             # Last: a folder without it is one whose writer did not finish.
-            (partial / "meta.json").write_text(json.dumps(meta))
+            with _durable(partial / "meta.json") as file:
+                file.write(json.dumps(meta).encode())
+            _sync_folder(partial)
             # One of this name that could not be opened is replaced.
             shutil.rmtree(self.folder / name, ignore_errors=True)
             os.rename(partial, self.folder / name)
+            _sync_folder(self.folder)
         except OSError:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -238,6 +275,33 @@ class SnapshotFiles:
             if older.name != name:
                 # A worker still searching an older snapshot keeps its mapped pages.
                 shutil.rmtree(older, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _durable(path: Path) -> Iterator[BinaryIO]:
+    """A file written and on the disk before the folder holding it is renamed into place:
+    after a power cut, a snapshot is there whole or not at all."""
+    with path.open("wb") as file:
+        yield file
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _checksum(path: Path) -> int:
+    """CRC-32 of a file: blocks of the right size but the wrong content are not trusted."""
+    checksum = 0
+    with path.open("rb") as file:
+        while block := file.read(1 << 22):
+            checksum = zlib.crc32(block, checksum)
+    return checksum
 
 
 def _flattened(index: dict[str, NDArray[np.int64]]) -> tuple[NDArray[np.int64], NDArray[Any]]:
