@@ -23,7 +23,12 @@ from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
 from referral_api.documents import OrganizationDocument
-from referral_api.domain.errors import InvalidInputError, NotFoundError, ReferralError
+from referral_api.domain.errors import (
+    DirectoryUnavailableError,
+    InvalidInputError,
+    NotFoundError,
+    ReferralError,
+)
 from referral_api.domain.keys import Role
 from referral_api.domain.languages import LANGUAGES
 from referral_api.interop.geojson import validation_problems
@@ -175,7 +180,14 @@ def load(
         if settings.snapshot_dir is not None:
             # A server then starts by mapping the snapshot of this revision, in seconds,
             # where a million providers take a minute to read and place.
-            _snapshots(settings, engine).refresh()
+            try:
+                _snapshots(settings, engine).refresh()
+            except DirectoryUnavailableError:
+                typer.echo(
+                    "warning: the directory is loaded, but its snapshot file was not "
+                    "written: the server will read the directory when it starts",
+                    err=True,
+                )
     except InvalidInputError as error:
         raise _fail(error) from None
     finally:

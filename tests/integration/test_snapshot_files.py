@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api import editing, operations
 from referral_api.db import repository, snapshot_files
+from referral_api.db.engine import make_engine
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
@@ -309,3 +311,16 @@ def test_without_a_folder_the_snapshot_is_built_in_memory_and_ranks_the_same(loa
     snapshots(loaded, SnapshotFiles(tmp_path)).refresh()
     opened = snapshots(loaded, SnapshotFiles(tmp_path)).refresh()
     assert rankings(in_memory) == rankings(opened)
+
+
+def test_the_build_reads_the_whole_directory_past_the_requests_statement_timeout(loaded, settings):
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("the statement timeout is PostgreSQL's")
+    hurried = make_engine(settings.database_url, statement_timeout_ms=1)
+    try:
+        with hurried.connect() as connection, pytest.raises(OperationalError):
+            connection.exec_driver_sql("SELECT pg_sleep(0.05)")  # requests are cut short
+        index = snapshots(hurried, None).refresh()
+        assert len(index) == len(parse_directory(sample_document())[1])
+    finally:
+        hurried.dispose()

@@ -63,13 +63,17 @@ def read_consistently(session: Session) -> None:
 
     A build reads the directory's state and then its rows, which takes a minute at a
     million providers: read statement by statement, the rows could hold a write that the
-    state does not name, and a snapshot file named by that state would hold it too.
+    state does not name, and a snapshot file named by that state would hold it too. Nor is
+    it cut short by the statement timeout of requests: the read of every provider is one
+    statement, and at a million it takes longer than a request may.
     """
     if session.get_bind().dialect.name == "sqlite":
         # The driver begins transactions only for writes: reads each see the latest commit.
         session.connection().exec_driver_sql("BEGIN")
     else:
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # LOCAL: the end of the transaction restores the requests' timeout.
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
 
 
 def _overflow_as_data_error(context: ExceptionContext) -> DataError | None:
