@@ -2,10 +2,10 @@
 
 A build reads the whole directory and places every provider; the file keeps what came of
 it, arrays and the providers' records, under a name that says which state of the
-directory it is (revision, moment of the last change, last change event) and what the
-placement depended on (the gazetteer, the reach, the code). Opening it maps the arrays
-and records into memory: nothing is decoded until a search reads it, and every worker that
-opens the same file shares its pages.
+directory it is (generation, revision, last change event, and the moments of both) and
+what the placement depended on (the gazetteer, the reach, the migration, the code).
+Opening it maps the arrays and records into memory: nothing is decoded until a search
+reads it, and every worker that opens the same file shares its pages.
 
 The file holds confidential locations as the database does: its folder is the server's
 alone (0700), written whole under a temporary name and renamed, so that no reader ever
@@ -190,6 +190,8 @@ class SnapshotFiles:
 
     def earlier(self, state: DirectoryState, placed_with: str) -> list[Earlier]:
         """The snapshots of earlier states of `state`'s generation, placed alike, newest first."""
+        if state.generation is None:
+            return []
         found = []
         for folder in self.folder.glob(f"{_PREFIX}*"):
             try:
@@ -203,7 +205,6 @@ class SnapshotFiles:
                 )
                 if (
                     meta["placing"] == placed_with
-                    and state.generation is not None
                     and meta["generation"] == state.generation
                     and earlier.revision < state.revision
                     and earlier.last_sequence <= state.last_sequence
@@ -333,8 +334,8 @@ def _mapped_array(path: Path) -> NDArray[Any]:
     return array.view(np.ndarray)
 
 
-def _mapped(path: Path) -> bytes | mmap.mmap:
+def _mapped(path: Path) -> bytearray | mmap.mmap:
     with path.open("rb") as file:
         if os.fstat(file.fileno()).st_size == 0:
-            return b""
+            return bytearray()  # an empty file has nothing to map
         return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)

@@ -643,7 +643,8 @@ class DirectoryIndex:
     A build places every provider from its sketch and makes its `Entry` (and decodes the
     provider) when a search first reads it: a search reads a few dozen of a directory's
     rows, and a start that made an object tree for each of a million providers took
-    minutes. Confidential providers are made at once: they are placed by their projection.
+    minutes. A build from providers makes the confidential ones at once, since they are
+    placed by their projection; one mapped from a file was placed before.
     """
 
     def __init__(
