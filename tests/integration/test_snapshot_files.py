@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from referral_api import editing, operations
 from referral_api.db import repository, snapshot_files
-from referral_api.db.engine import make_engine
+from referral_api.db.engine import make_engine, read_consistently
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
@@ -316,10 +316,14 @@ def test_without_a_folder_the_snapshot_is_built_in_memory_and_ranks_the_same(loa
 def test_the_build_reads_the_whole_directory_past_the_requests_statement_timeout(loaded, settings):
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("the statement timeout is PostgreSQL's")
-    hurried = make_engine(settings.database_url, statement_timeout_ms=1)
+    hurried = make_engine(settings.database_url, statement_timeout_ms=50)
     try:
         with hurried.connect() as connection, pytest.raises(OperationalError):
-            connection.exec_driver_sql("SELECT pg_sleep(0.05)")  # requests are cut short
+            connection.exec_driver_sql("SELECT pg_sleep(0.2)")  # requests are cut short
+        with Session(hurried) as session:
+            read_consistently(session)
+            # As long as the read of a million providers is, beside the requests' timeout.
+            session.execute(text("SELECT pg_sleep(0.2)"))
         index = snapshots(hurried, None).refresh()
         assert len(index) == len(parse_directory(sample_document())[1])
     finally:
