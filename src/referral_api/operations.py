@@ -104,6 +104,7 @@ def load_directory_parts(
 
 def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
     known = repository.organization_ids(session=session)
+    stored = repository.stored_provider_ids(session=session)
     seen: set[bytes] = set()
     chunk: list[Provider] = []
     # Providers whose organization comes later in the file: written once it is saved.
@@ -142,7 +143,7 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
         elif not counts["problems"]:
             chunk.append(provider)
             if len(chunk) >= LOAD_CHUNK:
-                _write_providers(session, chunk)
+                _write_providers(session, chunk, stored)
                 chunk = []
     strays = [
         FieldProblem(
@@ -159,21 +160,20 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
             else f"The directory file is not valid ({counts['problems']} problem(s))"
         )
         raise InvalidInputError(detail, problems)
-    _write_providers(session, [*chunk, *(provider for _, provider in waiting)])
+    _write_providers(session, [*chunk, *(provider for _, provider in waiting)], stored)
     revision = repository.bump_revision(session=session, new_generation=True)
     session.commit()
     return LoadReport(counts["organizations"], counts["providers"], revision)
 
 
-def _write_providers(session: Session, providers: list[Provider]) -> None:
-    """New providers inserted in bulk, stored ones replaced one by one."""
+def _write_providers(session: Session, providers: list[Provider], stored: set[bytes]) -> None:
+    """New providers inserted in bulk, `stored` ones replaced one by one."""
     session.flush()  # the organizations they name are saved first
-    existing = repository.existing_provider_ids(session=session, ids=[p.id for p in providers])
     repository.insert_providers(
-        session=session, providers=[p for p in providers if p.id not in existing]
+        session=session, providers=[p for p in providers if p.id.bytes not in stored]
     )
     for provider in providers:
-        if provider.id in existing:
+        if provider.id.bytes in stored:
             repository.upsert_provider(session=session, provider=provider)
 
 

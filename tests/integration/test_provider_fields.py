@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from referral_api.api.schemas import ProviderOut
 from referral_api.db import repository
@@ -235,3 +236,38 @@ def test_a_conditional_update_keeps_every_field(session):
     read = repository.get_provider(session=session, provider_id=EVERY_FIELD.id)
     assert read is not None
     assert _without_stored(read) == _without_stored(changed)
+
+
+def _stored_rows(session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The provider's and its services' columns as the database holds them."""
+    provider = session.execute(select(*ProviderRow.__table__.columns)).mappings().one()
+    services = session.execute(
+        select(*ServiceRow.__table__.columns).order_by(ServiceRow.position)
+    ).mappings()
+    return (
+        {name: value for name, value in provider.items() if name not in {"revision", "updated_at"}},
+        [{name: value for name, value in row.items() if name != "id"} for row in services],
+    )
+
+
+def test_the_bulk_insert_stores_every_column_as_the_orm_does(session):
+    # The load writes rows through the driver, with each column's conversion applied by
+    # hand; an update writes them through SQLAlchemy. Both must leave the same values.
+    _store(session, stored_already=False)
+    inserted = _stored_rows(session)
+    current = repository.get_provider(session=session, provider_id=EVERY_FIELD.id)
+    assert current is not None
+    repository.update_provider_if(
+        session=session, provider=EVERY_FIELD, expected_revision=current.revision
+    )
+    session.commit()
+    assert _stored_rows(session) == inserted
+
+
+def test_a_bulk_insert_refused_by_the_database_is_sqlalchemy_s_error_without_values(session):
+    # No organization is stored: the foreign key refuses the row. The error must be the
+    # kind every other statement raises, and must not show the provider's coordinates.
+    with pytest.raises(IntegrityError) as refused:
+        repository.insert_providers(session=session, providers=[EVERY_FIELD])
+    assert str(EVERY_FIELD.lat) not in str(refused.value)
+    assert EVERY_FIELD.name not in str(refused.value)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from referral_api import editing, operations
 from referral_api.db import repository, snapshot_files
-from referral_api.db.engine import make_engine, read_consistently
+from referral_api.db.engine import engine_for, make_engine, read_consistently
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
@@ -328,3 +328,18 @@ def test_the_build_reads_the_whole_directory_past_the_requests_statement_timeout
         assert len(index) == len(parse_directory(sample_document())[1])
     finally:
         hurried.dispose()
+
+
+def test_a_load_is_not_cut_short_by_the_requests_statement_timeout(settings):
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("the statement timeout is PostgreSQL's")
+    hurried = settings.model_copy(update={"statement_timeout_ms": 100})
+    for_requests, for_a_load = engine_for(hurried), engine_for(hurried, batch=True)
+    try:
+        with for_requests.connect() as connection, pytest.raises(OperationalError):
+            connection.exec_driver_sql("SELECT pg_sleep(0.3)")
+        with for_a_load.connect() as connection:
+            connection.exec_driver_sql("SELECT pg_sleep(0.3)")
+    finally:
+        for_requests.dispose()
+        for_a_load.dispose()

@@ -146,10 +146,15 @@ def make_engine(url: str, *, pool_size: int = 5, statement_timeout_ms: int = 500
     )
 
 
-def engine_for(settings: Settings) -> Engine:
-    """The engine a deployment's settings describe."""
+def engine_for(settings: Settings, *, batch: bool = False) -> Engine:
+    """The engine a deployment's settings describe.
+
+    A `batch` command (a load) has no statement timeout: the requests' few seconds are
+    meant to shed a stuck request, not to cut short a statement over the whole directory
+    that an operator is waiting for.
+    """
     return make_engine(
         settings.database_url,
         pool_size=settings.pool_size,
-        statement_timeout_ms=settings.statement_timeout_ms,
+        statement_timeout_ms=0 if batch else settings.statement_timeout_ms,
     )
