@@ -330,6 +330,97 @@ def bench_app() -> Any:
     return app
 
 
+def verify_many(url: str, provider_id: uuid.UUID, count: int) -> None:
+    """`count` partner writes, each its own change: more than a snapshot takes one by one."""
+    from sqlalchemy.orm import Session
+
+    from referral_api import editing
+    from referral_api.db.engine import make_engine
+    from referral_api.domain.access import Viewer
+
+    class Untouched:
+        """The server under test notices the writes by itself, as another instance's."""
+
+        def refresh(self) -> None:
+            return None
+
+    admin = editing.Actor(
+        Viewer(organization_id="org-0", is_admin=True, key_id="bench"), request_id="bench"
+    )
+    engine = make_engine(url)
+    with Session(engine) as session:
+        for _ in range(count):
+            editing.verify_provider(
+                session=session, search=Untouched(), provider_id=provider_id, actor=admin
+            )
+    engine.dispose()
+
+
+def snapshot_gauges(client: Any) -> dict[str, float]:
+    """The server's snapshot gauges, from its Prometheus exposition."""
+    found = {}
+    for line in client.get("/metrics").text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("referral_snapshot_revision", "referral_snapshot_build_seconds"):
+            found[name] = float(value)
+    return found
+
+
+def searches_timed(client: Any, bodies: list[bytes], until: Any) -> list[float]:
+    """Milliseconds of each search, sent one after another until `until()` (asked every
+    twentieth search)."""
+    latencies: list[float] = []
+    while len(latencies) % 20 or not until():
+        sent = time.perf_counter()
+        body = bodies[len(latencies) % len(bodies)]
+        client.post("/v1/referrals/search", content=body).raise_for_status()
+        latencies.append((time.perf_counter() - sent) * 1000)
+    return latencies
+
+
+def measure_rebuild(
+    port: int, url: str, provider_id: uuid.UUID, bodies: list[bytes]
+) -> dict[str, Any]:
+    """Search p99 on an idle server, and while it rebuilds its snapshot after a run of
+    writes made by another process (as by another instance) too long to take one by one."""
+    import multiprocessing
+
+    import httpx
+
+    from referral_api.db.snapshot import INCREMENTAL_LIMIT
+
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=120) as client:
+        idle_until = time.perf_counter() + 6.0
+        idle = searches_timed(client, bodies, lambda: time.perf_counter() > idle_until)
+        before = snapshot_gauges(client)
+        target = before["referral_snapshot_revision"] + INCREMENTAL_LIMIT + 1
+        writer = multiprocessing.get_context("spawn").Process(
+            target=verify_many, args=(url, provider_id, INCREMENTAL_LIMIT + 1)
+        )
+        writer.start()
+        started = time.perf_counter()
+        during = searches_timed(
+            client,
+            bodies,
+            lambda: snapshot_gauges(client)["referral_snapshot_revision"] >= target,
+        )
+        caught_up_s = time.perf_counter() - started
+        writer.join()
+        after = snapshot_gauges(client)
+    return {
+        "idle_p99_ms": round(percentile(idle, 0.99), 2),
+        "rebuild_p99_ms": round(percentile(during, 0.99), 2),
+        "rebuild_max_ms": round(max(during), 1),
+        "rebuild_p99_ratio": round(percentile(during, 0.99) / percentile(idle, 0.99), 2),
+        "rebuild_window_s": round(caught_up_s, 1),
+        "rebuild_searches": len(during),
+        # A new build time says the server built its snapshot again, not change by change.
+        "rebuilt": after["referral_snapshot_build_seconds"]
+        != before["referral_snapshot_build_seconds"],
+    }
+
+
 def measure_snapshot(engine: Any, provider_id: uuid.UUID) -> tuple[float, float]:
     """Seconds to build the snapshot from the database; ms to refresh it after one write."""
     from sqlalchemy.orm import Session
@@ -522,6 +613,7 @@ def _measure_http_in(
         # Entries are made as searches first read them: after the load, the server holds
         # those of the places searched, as one that has been serving for a while does.
         rss_served_mb, _ = resident_mb(server.pid)
+        rebuild = measure_rebuild(port, url, first_id, bodies)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -542,6 +634,7 @@ def _measure_http_in(
         "rss_peak_mb": rss_peak_mb,
         "rss_served_mb": rss_served_mb,
         "ready_cold_s": round(cold_s, 1),
+        **rebuild,
         "two_workers_pss_mb": instance_mb["pss"],
         "two_workers_rss_mb": instance_mb["rss"],
         "payload_bytes": len(typical),
@@ -742,6 +835,8 @@ def main() -> None:
         summary[f"ready_cold_s_{label(largest)}"] = http["ready_cold_s"]
         summary[f"two_workers_pss_mb_{label(largest)}"] = http["two_workers_pss_mb"]
         summary[f"two_workers_rss_mb_{label(largest)}"] = http["two_workers_rss_mb"]
+        for key in ("idle_p99_ms", "rebuild_p99_ms", "rebuild_p99_ratio", "rebuilt"):
+            summary[f"{key}_{label(largest)}"] = http[key]
         summary[f"load_s_{label(largest)}"] = http["load_into_database_s"]
         summary[f"load_peak_mb_{label(largest)}"] = http["load_peak_mb"]
         summary["database"] = http["database"]

@@ -8,6 +8,8 @@ import mmap
 import stat
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from referral_api import editing, operations
 from referral_api.db import repository, snapshot_files
+from referral_api.db import snapshot as snapshot_module
 from referral_api.db.engine import engine_for, make_engine, read_consistently
 from referral_api.db.snapshot import DirectorySnapshots
 from referral_api.db.snapshot_files import SnapshotFiles
 from referral_api.db.tables import ChangeEventRow, DirectoryStateRow, ProviderRow, ServiceRow
 from referral_api.domain.access import Viewer
 from referral_api.domain.directory import DirectoryIndex
-from referral_api.domain.model import Visibility
+from referral_api.domain.model import Provider, Visibility
 from referral_api.domain.ranking import RankingWeights, SearchQuery, brute_force, search
 from referral_api.interop.geojson import parse_admin_areas, parse_directory, read_json
 from tests.conftest import AREAS_PATH, SAFE_HOUSE_ID, sample_document
@@ -160,16 +163,22 @@ def test_a_file_of_another_history_is_never_caught_up(loaded, session, tmp_path)
     assert len(files.written) == 2
 
 
-def test_a_file_of_another_state_is_never_opened(loaded, session, tmp_path):
-    files = CountedFiles(tmp_path / "snapshots")
-    first = snapshots(loaded, files).refresh()
+def move_the_house_by_hand(session) -> tuple[Provider, Provider]:
+    """Another directory state: the house moved, with no change event to tell how (as by
+    SQL written by hand), so that only a whole build finds it."""
     house = repository.get_provider(session=session, provider_id=uuid.UUID(SAFE_HOUSE_ID))
     assert house is not None
-    # Another directory state: the house moved, as a partner's write would move it.
     moved = dataclasses.replace(house, lon=house.lon + 0.05)
     repository.update_provider_if(session=session, provider=moved, expected_revision=house.revision)
     repository.bump_revision(session=session)
     session.commit()
+    return house, moved
+
+
+def test_a_file_of_another_state_is_never_opened(loaded, session, tmp_path):
+    files = CountedFiles(tmp_path / "snapshots")
+    first = snapshots(loaded, files).refresh()
+    house, moved = move_the_house_by_hand(session)
     after = snapshots(loaded, files).refresh()
     assert len(files.written) == 2 and files.written[0] != files.written[1]
     row = after.by_id[str(SAFE_HOUSE_ID)]
@@ -343,3 +352,39 @@ def test_a_load_is_not_cut_short_by_the_requests_statement_timeout(settings):
     finally:
         for_requests.dispose()
         for_a_load.dispose()
+
+
+def test_a_live_server_rebuilds_in_a_process_of_its_own_as_a_fresh_build(
+    loaded, session, tmp_path, monkeypatch
+):
+    live = snapshots(loaded, SnapshotFiles(tmp_path / "snapshots"))
+    live.refresh()
+    _, moved = move_the_house_by_hand(session)
+
+    def read_here(**_):
+        raise AssertionError("the live server read the whole directory in its own process")
+
+    with monkeypatch.context() as inside:
+        # The child is a new interpreter: what is patched here is not patched there.
+        inside.setattr(repository, "stored_providers", read_here)
+        rebuilt = live.refresh()
+    assert rebuilt.entries[rebuilt.by_id[SAFE_HOUSE_ID]].exact.lon == moved.lon
+    assert rebuilt.revision == repository.current_revision(session=session)
+    assert rankings(rebuilt) == fresh_rankings(loaded)
+
+
+def test_a_child_that_dies_leaves_the_rebuild_to_the_server_itself(
+    loaded, session, tmp_path, monkeypatch
+):
+    live = snapshots(loaded, SnapshotFiles(tmp_path / "snapshots"))
+    live.refresh()
+    _, moved = move_the_house_by_hand(session)
+
+    class Dying(ProcessPoolExecutor):
+        def submit(self, *_, **__):
+            raise BrokenProcessPool("killed")
+
+    monkeypatch.setattr(snapshot_module, "ProcessPoolExecutor", Dying)
+    rebuilt = live.refresh()
+    assert rebuilt.entries[rebuilt.by_id[SAFE_HOUSE_ID]].exact.lon == moved.lon
+    assert rankings(rebuilt) == fresh_rankings(loaded)

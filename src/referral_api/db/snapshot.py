@@ -7,6 +7,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -15,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from referral_api.db import repository
 from referral_api.db.changes import DirectoryState
-from referral_api.db.engine import read_consistently
+from referral_api.db.engine import make_engine, read_consistently
 from referral_api.db.migrate import schema_revision
 from referral_api.db.snapshot_files import (
     Earlier,
@@ -42,6 +47,54 @@ class SnapshotObserver(Protocol):
 
     def snapshot_unreachable(self) -> None:
         """A refresh or a revision check failed on the database."""
+
+
+def _write(
+    session: Session,
+    files: SnapshotFiles,
+    name: str,
+    state: DirectoryState,
+    placed_with: str,
+    gazetteer: Gazetteer,
+    max_distance_km: float,
+) -> None:
+    """The snapshot of the directory `session` reads, placed and written as `name`."""
+    stored, records = repository.stored_providers(session=session)
+    built = DirectoryIndex(stored, gazetteer, max_distance_km=max_distance_km)
+    files.write(name, state, placed_with, built.placement, records)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A snapshot file a child process wrote, and the state it holds."""
+
+    name: str
+    placed_with: str
+    revision: int
+    last_sequence: int
+
+
+def write_snapshot_file(
+    url: str, folder: Path, localities: Sequence[Locality], max_distance_km: float
+) -> Written:
+    """In a child process: the directory at `url` as it is now, written as a snapshot file
+    in `folder` unless it is there already. The parent holds the folder's lock meanwhile."""
+    engine = make_engine(url, pool_size=1, statement_timeout_ms=0)
+    try:
+        with Session(engine) as session:
+            read_consistently(session)
+            state = repository.directory_state(session=session)
+            areas = repository.list_admin_areas(session=session)
+            schema = schema_revision(session.connection())
+            placed_with = placing(areas, localities, max_distance_km, schema)
+            name = snapshot_name(state, placed_with)
+            files = SnapshotFiles(folder)
+            if files.open(name) is None:
+                gazetteer = Gazetteer(areas, localities)
+                _write(session, files, name, state, placed_with, gazetteer, max_distance_km)
+    finally:
+        engine.dispose()
+    return Written(name, placed_with, state.revision, state.last_sequence)
 
 
 class DirectorySnapshots:
@@ -151,16 +204,48 @@ class DirectorySnapshots:
                     caught_up = self._caught_up(session, files, earlier, gazetteer)
                     if caught_up is not None:
                         return caught_up
-                stored, records = repository.stored_providers(session=session)
-                built = DirectoryIndex(stored, gazetteer, max_distance_km=self._max_distance_km)
-                files.write(name, state, placed_with, built.placement, records)
-                del stored, built  # the file's mapped pages take their place
+                if self._index is not None:
+                    elsewhere = self._built_in_child(files, gazetteer, placed_with)
+                    if elsewhere is not None:
+                        return elsewhere
+                _write(session, files, name, state, placed_with, gazetteer, self._max_distance_km)
                 found = files.open(name)
                 if found is not None:
                     return self._mapped(found, gazetteer, state.revision, state.last_sequence)
         except OSError as error:
             logger.warning("snapshot files unusable (%s); building in memory", error)
         return self._read(session, gazetteer, state)
+
+    def _built_in_child(
+        self, files: SnapshotFiles, gazetteer: Gazetteer, placed_with: str
+    ) -> DirectoryIndex | None:
+        """The snapshot read, placed and written by a process of its own, then mapped.
+
+        A server rebuilds while it searches: in one of its own threads the build would hold
+        the interpreter most of the time, and searches would wait on it. The child reads the
+        directory as it is when it starts, perhaps a few writes past this build's state; the
+        caller's `_updated` then takes the rest. None if the child could not do it, or
+        placed with another gazetteer: the caller builds here.
+        """
+        url = self._engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return None  # a database of this process alone
+        try:
+            with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
+                written = child.submit(
+                    write_snapshot_file,
+                    url.render_as_string(hide_password=False),
+                    files.folder,
+                    self._localities,
+                    self._max_distance_km,
+                ).result()
+        except (BrokenProcessPool, OSError) as error:
+            logger.warning("snapshot build in a child process failed (%s); building here", error)
+            return None
+        found = files.open(written.name) if written.placed_with == placed_with else None
+        if found is None:
+            return None
+        return self._mapped(found, gazetteer, written.revision, written.last_sequence)
 
     def _caught_up(
         self, session: Session, files: SnapshotFiles, earlier: Earlier, gazetteer: Gazetteer
