@@ -330,12 +330,15 @@ def bench_app() -> Any:
     return app
 
 
-def verify_many(url: str, provider_id: uuid.UUID, count: int) -> None:
-    """`count` partner writes, each its own change: more than a snapshot takes one by one."""
+def verify_many(url: str, count: int) -> None:
+    """Partner writes on `count` providers, each its own change: more than a snapshot takes
+    one by one (writes on one provider would be taken as one change)."""
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from referral_api import editing
     from referral_api.db.engine import make_engine
+    from referral_api.db.tables import ProviderRow
     from referral_api.domain.access import Viewer
 
     class Untouched:
@@ -349,7 +352,8 @@ def verify_many(url: str, provider_id: uuid.UUID, count: int) -> None:
     )
     engine = make_engine(url)
     with Session(engine) as session:
-        for _ in range(count):
+        ids = session.scalars(select(ProviderRow.id).limit(count)).all()
+        for provider_id in ids:
             editing.verify_provider(
                 session=session, search=Untouched(), provider_id=provider_id, actor=admin
             )
@@ -378,9 +382,7 @@ def searches_timed(client: Any, bodies: list[bytes], until: Any) -> list[float]:
     return latencies
 
 
-def measure_rebuild(
-    port: int, url: str, provider_id: uuid.UUID, bodies: list[bytes]
-) -> dict[str, Any]:
+def measure_rebuild(port: int, url: str, bodies: list[bytes]) -> dict[str, Any]:
     """Search p99 on an idle server, and while it rebuilds its snapshot after a run of
     writes made by another process (as by another instance) too long to take one by one."""
     import multiprocessing
@@ -396,7 +398,7 @@ def measure_rebuild(
         before = snapshot_gauges(client)
         target = before["referral_snapshot_revision"] + INCREMENTAL_LIMIT + 1
         writer = multiprocessing.get_context("spawn").Process(
-            target=verify_many, args=(url, provider_id, INCREMENTAL_LIMIT + 1)
+            target=verify_many, args=(url, INCREMENTAL_LIMIT + 1)
         )
         writer.start()
         started = time.perf_counter()
@@ -613,7 +615,7 @@ def _measure_http_in(
         # Entries are made as searches first read them: after the load, the server holds
         # those of the places searched, as one that has been serving for a while does.
         rss_served_mb, _ = resident_mb(server.pid)
-        rebuild = measure_rebuild(port, url, first_id, bodies)
+        rebuild = measure_rebuild(port, url, bodies)
     finally:
         server.terminate()
         server.wait(timeout=30)
