@@ -692,6 +692,9 @@ def get_provider(*, session: Session, provider_id: uuid.UUID) -> Provider | None
     return _with_services(session, [row])[0]
 
 
+_ROWS_PER_FETCH = 10_000
+
+
 def stored_providers(*, session: Session) -> tuple[StoredProviders, ProviderRecords]:
     """Every provider not deleted, by id: sketched, and kept to be decoded when asked for
     (the records of the same providers, for a snapshot file).
@@ -711,9 +714,12 @@ def stored_providers(*, session: Session) -> tuple[StoredProviders, ProviderReco
         *_raw(providers_table, _PROVIDER_COLUMNS), providers_table.c.deleted_at.is_(None)
     ).order_by(providers_table.c.id)
     records, sketches = _RecordsWriter(), []
-    services = iter(session.connection().execute(ordered))
+    # Fetched in batches, from server-side cursors on PostgreSQL: its driver would otherwise
+    # hold both whole results in memory before the first row is read (3.4 GB at a million).
+    connection = session.connection()
+    services = iter(connection.execute(ordered.execution_options(yield_per=_ROWS_PER_FETCH)))
     pending = next(services, None)
-    for *stored, live in session.connection().execute(statement):
+    for *stored, live in connection.execute(statement.execution_options(yield_per=_ROWS_PER_FETCH)):
         offered = []
         while pending is not None and pending[0] == stored[_ID]:
             offered.append(pending[1:])
