@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -231,7 +232,10 @@ class DirectorySnapshots:
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             return None  # a database of this process alone
         try:
-            with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
+            # At a lower priority: on a busy machine the searches come before the build.
+            with ProcessPoolExecutor(
+                1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(10,)
+            ) as child:
                 written = child.submit(
                     write_snapshot_file,
                     url.render_as_string(hide_password=False),
