@@ -33,6 +33,7 @@ from referral_api.db.snapshot_files import (
 from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.gazetteer import Gazetteer, Locality
+from referral_api.domain.model import AdminArea
 
 logger = logging.getLogger("referral_api.snapshot")
 
@@ -48,6 +49,22 @@ class SnapshotObserver(Protocol):
 
     def snapshot_unreachable(self) -> None:
         """A refresh or a revision check failed on the database."""
+
+
+def _state_and_areas(session: Session) -> tuple[DirectoryState, list[AdminArea]]:
+    """The directory's state and gazetteer, in the one transaction the build then reads in."""
+    read_consistently(session)
+    return repository.directory_state(session=session), repository.list_admin_areas(session=session)
+
+
+def _placed_with(
+    session: Session,
+    areas: Sequence[AdminArea],
+    localities: Sequence[Locality],
+    max_distance_km: float,
+) -> str:
+    """The digest of what placing depends on, as a snapshot file's name holds it."""
+    return placing(areas, localities, max_distance_km, schema_revision(session.connection()))
 
 
 def _write(
@@ -83,11 +100,8 @@ def write_snapshot_file(
     engine = make_engine(url, pool_size=1, statement_timeout_ms=0)
     try:
         with Session(engine) as session:
-            read_consistently(session)
-            state = repository.directory_state(session=session)
-            areas = repository.list_admin_areas(session=session)
-            schema = schema_revision(session.connection())
-            placed_with = placing(areas, localities, max_distance_km, schema)
+            state, areas = _state_and_areas(session)
+            placed_with = _placed_with(session, areas, localities, max_distance_km)
             name = snapshot_name(state, placed_with)
             files = SnapshotFiles(folder)
             if files.open(name) is None:
@@ -154,15 +168,12 @@ class DirectorySnapshots:
 
     def _build_index(self, started: float) -> DirectoryIndex:
         with Session(self._engine) as session:
-            read_consistently(session)
-            state = repository.directory_state(session=session)
-            areas = repository.list_admin_areas(session=session)
+            state, areas = _state_and_areas(session)
             gazetteer = Gazetteer(areas, self._localities)
             if self._files is None:
                 index = self._read(session, gazetteer, state)
             else:
-                schema = schema_revision(session.connection())
-                placed_with = placing(areas, self._localities, self._max_distance_km, schema)
+                placed_with = _placed_with(session, areas, self._localities, self._max_distance_km)
                 index = self._from_files(session, gazetteer, state, placed_with, self._files)
         # The snapshot holds hundreds of thousands of long-lived objects; leaving them out of
         # the cyclic collector's reach keeps its full passes from pausing searches. They hold
