@@ -6,6 +6,8 @@ import shutil
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from referral_api import operations
@@ -13,6 +15,7 @@ from referral_api.db import repository
 from referral_api.db.engine import make_engine
 from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import FieldProblem, InvalidInputError
+from referral_api.interop import geojson
 from referral_api.interop.geojson import (
     FeatureRead,
     parse_directory,
@@ -145,3 +148,111 @@ def test_a_wrong_type_beside_features_is_a_problem(tmp_path):
     document = dict(sample_document(), type="Topology")
     parts = list(stream_directory(written(tmp_path, document)))
     assert FieldProblem(("type",), "Input should be 'FeatureCollection'") in parts
+
+
+def _read_whole(path):
+    """What the whole document says: its organizations and providers, no problem."""
+    organizations, providers = parse_directory(read_json(path))
+    return sorted(organizations, key=lambda o: o.id), providers
+
+
+def _read_streamed(path):
+    parts = list(stream_directory(path))
+    features = [part for part in parts if isinstance(part, FeatureRead)]
+    assert [feature.position for feature in features] == list(range(len(features)))
+    assert not [part for part in parts if isinstance(part, FieldProblem)]
+    assert not any(feature.problems for feature in features)
+    organizations = [part for part in parts if not isinstance(part, FeatureRead)]
+    return sorted(organizations, key=lambda o: o.id), [feature.provider for feature in features]
+
+
+_SAMPLE = sample_document()
+_LAYOUTS = st.fixed_dictionaries(
+    {
+        "features": st.integers(0, len(_SAMPLE["features"])),
+        "indent": st.sampled_from([None, 0, 1, 4, "\t"]),
+        "separators": st.sampled_from([(",", ":"), (", ", ": "), (" ,\r\n", " :\t")]),
+        "ensure_ascii": st.booleans(),
+        "order": st.permutations(["type", "organizations", "features", "attribution", "extra"]),
+        "extra": st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+        "window": st.integers(1, 300),
+    }
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(layout=_LAYOUTS)
+def test_a_file_streamed_in_any_layout_reads_as_the_whole_document(tmp_path, monkeypatch, layout):
+    # A window of a few characters makes every value straddle the reads of the file.
+    monkeypatch.setattr(geojson, "_BLOCK", layout["window"])
+    members = dict(
+        _SAMPLE, features=_SAMPLE["features"][: layout["features"]], extra=layout["extra"]
+    )
+    document = {name: members[name] for name in layout["order"]}
+    path = tmp_path / "layout.geojson"
+    path.write_text(
+        json.dumps(
+            document,
+            indent=layout["indent"],
+            separators=layout["separators"],
+            ensure_ascii=layout["ensure_ascii"],
+        ),
+        encoding="utf-8",
+    )
+    assert _read_streamed(path) == _read_whole(path)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.floats(0, 1, exclude_max=True), window=st.integers(1, 500))
+def test_a_file_cut_anywhere_is_refused_as_json_never_read_in_part(
+    tmp_path, monkeypatch, cut, window
+):
+    monkeypatch.setattr(geojson, "_BLOCK", window)
+    text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:4]), indent=1)
+    path = tmp_path / "cut.geojson"
+    path.write_text(text[: int(len(text) * cut)], encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="not valid JSON"):
+        list(stream_directory(path))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text.replace('"coordinates": [', '"coordinates": [NaN, ', 1),
+        lambda text: text.replace("[", "[Infinity, ", 1),
+        lambda text: text + " {}",
+        lambda text: text.replace('"type"', "type", 1),
+        lambda text: text.replace(",", ",,", 1),
+        lambda text: text.replace('"features": [', '"features": [1 2, ', 1),
+    ],
+)
+def test_what_json_does_not_allow_is_refused_with_where(tmp_path, damage):
+    text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:3]))
+    path = written(tmp_path, {})
+    path.write_text(damage(text), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"not valid JSON: .* at character \d+"):
+        list(stream_directory(path))
+
+
+def test_a_value_too_large_to_hold_is_refused_not_read_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(geojson, "_BLOCK", 64)
+    monkeypatch.setattr(geojson, "LARGEST_VALUE", 1000)
+    document = dict(_SAMPLE, features=_SAMPLE["features"][:3])
+    document["features"][1] = dict(document["features"][1], padding="x" * 5000)
+    with pytest.raises(InvalidInputError, match="larger than 1000 characters"):
+        list(stream_directory(written(tmp_path, document)))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TextIO
 
-import ijson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from referral_api.documents import (
@@ -78,6 +79,10 @@ def read_feature(index: int, raw: Any) -> FeatureRead:
         feature = ProviderFeature.model_validate(raw)
     except ValidationError as error:
         return FeatureRead(index, None, validation_problems(error, ("features", index)))
+    return _checked(index, feature)
+
+
+def _checked(index: int, feature: ProviderFeature) -> FeatureRead:
     point = feature.geometry.coordinates if feature.geometry else None
     provider = feature.properties.to_domain(
         feature.id, point[0] if point else None, point[1] if point else None
@@ -96,7 +101,7 @@ def _read_organization(index: int, raw: Any) -> Organization | list[FieldProblem
         return validation_problems(error, ("organizations", index))
 
 
-def _organization_parts(raws: Iterable[Any]) -> Iterator[DirectoryPart]:
+def _organization_parts(raws: Iterable[Any]) -> Iterator[Organization | FieldProblem]:
     for index, raw in enumerate(raws):
         read = _read_organization(index, raw)
         if isinstance(read, Organization):
@@ -136,79 +141,193 @@ def parse_directory(document: Any) -> tuple[list[Organization], list[Provider]]:
     return organizations, providers
 
 
-class _Head(NamedTuple):
-    """What a directory file says before its features: usually all but the features."""
+class FeatureText(NamedTuple):
+    """One feature of a directory file as it is written there, not read yet: reading it
+    is the costly part of a load, which can be done elsewhere (in another process)."""
 
-    kinds: list[Any]  # values of the top-level "type" member
-    organizations: list[Any] | None  # None if they were not there (perhaps they follow)
-    has_features: bool
-
-
-def _head(path: Path) -> _Head:
-    """The members before "features", read event by event: it stops where features start,
-    so that the features are tokenized once, by the reader that builds them."""
-    kinds: list[Any] = []
-    organizations: list[Any] | None = None
-    builder: ijson.ObjectBuilder | None = None
-    with path.open("rb") as handle:
-        for prefix, event, value in ijson.parse(handle, use_float=True):
-            if builder is not None:
-                builder.event(event, value)
-                if prefix == "organizations" and event == "end_array":
-                    organizations, builder = builder.value, None
-            elif prefix == "" and event == "map_key" and value == "features":
-                return _Head(kinds, organizations, True)
-            elif prefix == "type" and event == "string":
-                kinds.append(value)
-            elif prefix == "organizations" and event == "start_array":
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-            elif prefix == "organizations" and event != "map_key":
-                # Not a list: the whole document's schema says so.
-                return _Head(kinds, organizations, False)
-    return _Head(kinds, organizations, False)
+    position: int
+    text: str
 
 
-def stream_directory(path: Path) -> Iterator[DirectoryPart]:
-    """The parts of a directory file, one at a time: a file of a million providers is read
-    in bounded memory, each feature checked as it comes, never the whole document at once.
+# What a directory file holds, in the order written, its features not read yet.
+DirectoryPiece = Organization | FeatureText | FieldProblem
 
-    Problems are yielded, not raised, so that a caller can report every one of them. The
-    organizations and type usually come first (as `export` writes them); a file that puts
-    them after the features is read a second time for them. A file without features is
-    read whole by `parse_directory`, whose schema then says what is wrong or missing.
-    """
+
+def read_feature_text(feature: FeatureText) -> FeatureRead:
+    """The provider of a feature as written, checked as `read_feature` checks it."""
     try:
-        head = _head(path)
-        if not head.has_features:
-            organizations, _ = parse_directory(read_json(path))
-            yield from organizations
+        parsed = ProviderFeature.model_validate_json(feature.text)
+    except ValidationError as error:
+        return FeatureRead(
+            feature.position, None, validation_problems(error, ("features", feature.position))
+        )
+    return _checked(feature.position, parsed)
+
+
+class _NotJson(Exception):
+    """The file stops being JSON at `offset` (in characters from its start)."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(f"{reason} at character {offset}")
+
+
+def _no_constant(name: str) -> Any:
+    # The standard library reads NaN and Infinity, which JSON does not have.
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+_SPACE = re.compile(r"[ \t\n\r]*")
+# Characters read from the file at a time; the window grows only for a value that is larger.
+_BLOCK = 1 << 22
+# A single value (a feature, the organizations) is held whole while it is read.
+LARGEST_VALUE = 1 << 28
+
+
+class _Reader:
+    """A JSON text read a value at a time from a window of the file: each value is read by
+    the standard library's decoder, and the window holds the value being read, not the file.
+    """
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self._window = ""
+        self._at = 0  # in the window
+        self._before = 0  # characters of the file before the window
+        self._ended = False
+
+    def _more(self) -> bool:
+        """Whether more of the file came into the window (which keeps what is unread)."""
+        if self._ended:
+            return False
+        unread = len(self._window) - self._at
+        if unread > LARGEST_VALUE:
+            raise _NotJson(f"a value larger than {LARGEST_VALUE} characters", self._offset())
+        block = self._handle.read(max(_BLOCK, unread))  # doubles for a value that is larger
+        self._before += self._at
+        self._window, self._at = self._window[self._at :] + block, 0
+        self._ended = not block
+        return bool(block)
+
+    def _offset(self, at: int | None = None) -> int:
+        return self._before + (self._at if at is None else at)
+
+    def peek(self) -> str:
+        """The next character that is not white space, left unread ("" at the end)."""
+        while True:
+            found = _SPACE.match(self._window, self._at)
+            self._at = found.end() if found else self._at
+            if self._at < len(self._window):
+                return self._window[self._at]
+            if not self._more():
+                return ""
+
+    def take(self, expected: str) -> str:
+        """The next character, which must be one of `expected`."""
+        found = self.peek()
+        if not found or found not in expected:
+            wanted = " or ".join(repr(char) for char in expected)
+            raise _NotJson(f"expected {wanted}", self._offset())
+        self._at += 1
+        return found
+
+    def value(self) -> tuple[Any, str]:
+        """The next value and its text."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._window, self._at)
+            except json.JSONDecodeError as error:
+                if self._more():
+                    continue
+                raise _NotJson(error.msg, self._offset(error.pos)) from None
+            except ValueError as error:  # a constant JSON does not have
+                raise _NotJson(str(error), self._offset()) from None
+            if end == len(self._window) and self._more():
+                continue  # a number at the window's end may go on
+            text, self._at = self._window[self._at : end], end
+            return value, text
+
+    def name(self) -> str:
+        """The name of the next member of an object, and its colon."""
+        if self.peek() != '"':
+            raise _NotJson("expected a member's name", self._offset())
+        name, _ = self.value()
+        self.take(":")
+        return str(name)
+
+    def ended(self) -> None:
+        """Nothing but white space is left."""
+        if self.peek():
+            raise _NotJson("extra data after the document", self._offset())
+
+
+def _feature_texts(reader: _Reader) -> Iterator[FeatureText]:
+    reader.take("[")
+    if reader.peek() == "]":
+        reader.take("]")
+        return
+    for position in itertools.count():
+        yield FeatureText(position, reader.value()[1])
+        if reader.take(",]") == "]":
             return
-        yield from _organization_parts(head.organizations or [])
-        read = 0
-        with path.open("rb") as handle:
-            for index, raw in enumerate(ijson.items(handle, "features.item", use_float=True)):
-                read += 1
-                yield read_feature(index, raw)
-        if not read:
-            # No feature, or features that are no list (null, an object): small either way.
-            parse_directory(read_json(path))
-        kinds = head.kinds
-        if head.organizations is None:
-            with path.open("rb") as handle:
-                raws = ijson.items(handle, "organizations.item", use_float=True)
-                yield from _organization_parts(raws)
-        if not kinds:
-            with path.open("rb") as handle:
-                kinds = list(ijson.items(handle, "type"))
-    except FileNotFoundError:
-        raise InvalidInputError(f"No such file: {path}") from None
-    except (ijson.JSONError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"{path} is not valid JSON: {error}") from None
+
+
+def _pieces(reader: _Reader, path: Path) -> Iterator[DirectoryPiece]:
+    if reader.peek() != "{":
+        # Not an object, so no directory: the whole document's schema says what is wrong.
+        parse_directory(read_json(path))
+    reader.take("{")
+    kinds: list[Any] = []
+    frame: dict[str, Any] = {}
+    while reader.peek() != "}":
+        key = reader.name()
+        if key == "features" and reader.peek() == "[":
+            frame[key] = []
+            yield from _feature_texts(reader)
+        else:
+            value, _ = reader.value()
+            if key == "type":
+                kinds.append(value)
+            frame[key] = value
+            if key == "organizations" and isinstance(value, list):
+                frame[key] = []
+                yield from _organization_parts(value)
+        if reader.take(",}") == "}":
+            break
+    else:
+        reader.take("}")
+    reader.ended()
+    if not isinstance(frame.get("features"), list) or not isinstance(
+        frame.get("organizations", []), list
+    ):
+        parse_directory(frame)  # raises: the frame's schema says what is wrong
     if not kinds:
         yield FieldProblem(("type",), "Field required")
     elif kinds != ["FeatureCollection"]:
         yield FieldProblem(("type",), "Input should be 'FeatureCollection'")
+
+
+def directory_pieces(path: Path) -> Iterator[DirectoryPiece]:
+    """The parts of a directory file in the order written, its features as text: a file of
+    a million providers is read once, in bounded memory, never the whole document at once.
+
+    Problems are yielded, not raised, so that a caller can report every one of them; a file
+    that is no directory at all (no list of features) is an error.
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            yield from _pieces(_Reader(handle), path)
+    except FileNotFoundError:
+        raise InvalidInputError(f"No such file: {path}") from None
+    except (_NotJson, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"{path} is not valid JSON: {error}") from None
+
+
+def stream_directory(path: Path) -> Iterator[DirectoryPart]:
+    """The parts of a directory file in the order written, each feature checked as it comes."""
+    for piece in directory_pieces(path):
+        yield read_feature_text(piece) if isinstance(piece, FeatureText) else piece
 
 
 def provider_feature(provider: Provider) -> dict[str, Any]:
