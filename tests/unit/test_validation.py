@@ -1,8 +1,11 @@
 import dataclasses
 import math
+import unicodedata
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from referral_api.domain.errors import InvalidInputError
 from referral_api.domain.model import (
@@ -12,7 +15,7 @@ from referral_api.domain.model import (
     Service,
     ServiceArea,
 )
-from referral_api.domain.validation import ensure_valid, provider_problems
+from referral_api.domain.validation import ensure_valid, name_problem, provider_problems
 
 CLINIC = Provider(
     id=uuid.UUID(int=1),
@@ -101,3 +104,18 @@ def test_a_remote_hotline_needs_no_location_when_it_declares_its_area():
         modality=Modality.REMOTE, lon=None, lat=None, service_area=ServiceArea(pcodes=("CF71",))
     )
     assert provider_problems(hotline) == []
+
+
+def _name_problem_by_category(name):
+    # The rule as first written, character by character: the quick path must agree.
+    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in name):
+        return "must not be blank"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "must not hold control characters such as tabs or line breaks"
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=12))
+def test_a_name_is_judged_as_its_characters_categories_say(name):
+    assert name_problem(name) == _name_problem_by_category(name)

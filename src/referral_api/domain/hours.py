@@ -61,15 +61,24 @@ _PARSER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def validate_opening_hours(expression: str, where: tuple[str | int, ...]) -> str:
-    """The expression itself if it parses, or an error carrying the parser's message."""
+@lru_cache(maxsize=8192)
+def _syntax_problem(expression: str) -> str | None:
+    # A load checks every entry, and entries share few distinct strings (24/7 above all).
     try:
         OpeningHours(expression)
     except _PARSER_ERRORS as error:
+        return str(error).strip()
+    return None
+
+
+def validate_opening_hours(expression: str, where: tuple[str | int, ...]) -> str:
+    """The expression itself if it parses, or an error carrying the parser's message."""
+    problem = _syntax_problem(expression)
+    if problem is not None:
         raise InvalidInputError(
             "opening_hours is not valid OpenStreetMap opening_hours syntax",
-            (FieldProblem(where, str(error).strip()),),
-        ) from None
+            (FieldProblem(where, problem),),
+        )
     return expression
 
 

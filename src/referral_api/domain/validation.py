@@ -37,6 +37,8 @@ def name_problem(name: str) -> str | None:
     A name is what a caseworker reads out and searches for: tabs, line breaks and other
     control characters garble it on screens and in exports, and blanks say nothing.
     """
+    if name.isprintable():  # no control or format character, no space but U+0020
+        return None if name.strip(" ") else "must not be blank"
     if all(char.isspace() or unicodedata.category(char) == "Cf" for char in name):
         return "must not be blank"
     if any(unicodedata.category(char) == "Cc" for char in name):
