@@ -24,6 +24,7 @@ from referral_api.db.engine import engine_for
 from referral_api.db.errors import domain_error
 from referral_api.db.migrate import upgrade
 from referral_api.documents import OrganizationDocument
+from referral_api.domain.clock import utc_now
 from referral_api.domain.errors import (
     DirectoryUnavailableError,
     InvalidInputError,
@@ -143,13 +144,8 @@ def load(
     format: FormatOption = Format.GEOJSON,
 ) -> None:
     """Load providers (and organizations), all in one transaction."""
-    from referral_api import exchange, operations
-    from referral_api.interop.geojson import (
-        DirectoryPart,
-        parse_admin_areas,
-        read_json,
-        stream_directory,
-    )
+    from referral_api import exchange, loading, operations
+    from referral_api.interop.geojson import parse_admin_areas, read_json
 
     settings = Settings()
     engine = engine_for(settings, batch=True)
@@ -158,14 +154,20 @@ def load(
     gc.freeze()
     dropped: list[str] = []
     try:
-        parts: Iterable[DirectoryPart]
+        parts: Iterable[loading.LoadPart]
         if format is Format.HSDS:
             package = exchange.read_hsds_folder(path)
             parts = operations.directory_parts(package.organizations, package.providers)
             dropped = package.dropped
         elif format is Format.GEOJSON:
-            # Read as it is written: a file of a million providers is never held whole.
-            parts = stream_directory(path)
+            # Read as it is written, by a worker per core: a file of a million providers is
+            # never held whole, and reading it is what takes time.
+            parts = loading.read_directory_file(
+                path,
+                url=settings.database_url,
+                now=utc_now(),
+                workers=loading.reading_processes(),
+            )
         else:
             raise InvalidInputError("HXL is an export format only")
         admin_areas = parse_admin_areas(read_json(areas)) if areas else []

@@ -37,6 +37,7 @@ from referral_api.interop.geojson import (
     parse_directory,
     read_json,
 )
+from referral_api.loading import LoadPart, RowsRead
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -82,7 +83,7 @@ PROBLEMS_KEPT = 1000
 
 
 def load_directory_parts(
-    *, session: Session, parts: Iterable[DirectoryPart], areas: Sequence[AdminArea] = ()
+    *, session: Session, parts: Iterable[LoadPart], areas: Sequence[AdminArea] = ()
 ) -> LoadReport:
     """Insert or replace organizations and providers as they are read, in one transaction
     with the gazetteer units `areas`: a bad directory file keeps them out too.
@@ -102,13 +103,28 @@ def load_directory_parts(
         raise
 
 
-def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
+# A provider to write, by its id's bytes: as read in this process, or as rows a worker
+# made of it.
+_ToWrite = tuple[bytes, Provider | RowsRead]
+
+
+def _identity(part: FeatureRead | RowsRead) -> tuple[str, _ToWrite] | None:
+    """The organization of a feature and what to write of it, if it is a provider at all."""
+    if isinstance(part, RowsRead):
+        return part.organization_id, (part.id, part)
+    provider = part.provider
+    if provider is None:
+        return None
+    return provider.organization_id, (provider.id.bytes, provider)
+
+
+def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
     known = repository.organization_ids(session=session)
     stored = repository.stored_provider_ids(session=session)
     seen: set[bytes] = set()
-    chunk: list[Provider] = []
+    chunk: list[_ToWrite] = []
     # Providers whose organization comes later in the file: written once it is saved.
-    waiting: list[tuple[int, Provider]] = []
+    waiting: list[tuple[int, str, _ToWrite]] = []
     problems: list[FieldProblem] = []
     counts = {"problems": 0, "organizations": 0, "providers": 0}
 
@@ -126,22 +142,24 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
             if not counts["problems"]:
                 repository.save_organization(session=session, organization=part)
             continue
-        found, provider = part.problems, part.provider
-        if provider is None:
+        found, identity = part.problems, _identity(part)
+        if identity is None:
             report(found)
             continue
-        if provider.id.bytes in seen:
+        organization_id, to_write = identity
+        provider_id = to_write[0]
+        if provider_id in seen:
             found = [
                 *found,
                 FieldProblem(("features", part.position, "id"), "duplicate provider id"),
             ]
-        seen.add(provider.id.bytes)
+        seen.add(provider_id)
         counts["providers"] += 1
         report(found)
-        if provider.organization_id not in known:
-            waiting.append((part.position, provider))
+        if organization_id not in known:
+            waiting.append((part.position, organization_id, to_write))
         elif not counts["problems"]:
-            chunk.append(provider)
+            chunk.append(to_write)
             if len(chunk) >= LOAD_CHUNK:
                 _write_providers(session, chunk, stored)
                 chunk = []
@@ -149,8 +167,8 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
         FieldProblem(
             ("features", position, "properties", "organization_id"), "unknown organization"
         )
-        for position, provider in waiting
-        if provider.organization_id not in known
+        for position, organization_id, _ in waiting
+        if organization_id not in known
     ]
     report(strays)
     if counts["problems"]:
@@ -160,21 +178,24 @@ def _load_parts(session: Session, parts: Iterable[DirectoryPart]) -> LoadReport:
             else f"The directory file is not valid ({counts['problems']} problem(s))"
         )
         raise InvalidInputError(detail, problems)
-    _write_providers(session, [*chunk, *(provider for _, provider in waiting)], stored)
+    _write_providers(session, [*chunk, *(to_write for _, _, to_write in waiting)], stored)
     revision = repository.bump_revision(session=session, new_generation=True)
     session.commit()
     return LoadReport(counts["organizations"], counts["providers"], revision)
 
 
-def _write_providers(session: Session, providers: list[Provider], stored: set[bytes]) -> None:
+def _write_providers(session: Session, chunk: list[_ToWrite], stored: set[bytes]) -> None:
     """New providers inserted in bulk, `stored` ones replaced one by one."""
     session.flush()  # the organizations they name are saved first
-    repository.insert_providers(
-        session=session, providers=[p for p in providers if p.id.bytes not in stored]
-    )
-    for provider in providers:
-        if provider.id.bytes in stored:
+    rows = repository.NewRows(session.connection().dialect, repository.utc_now())
+    new: list[repository.ProviderRows] = []
+    for provider_id, item in chunk:
+        if provider_id in stored:
+            provider = item.provider() if isinstance(item, RowsRead) else item
             repository.upsert_provider(session=session, provider=provider)
+        else:
+            new.append(item.rows if isinstance(item, RowsRead) else rows(item))
+    repository.insert_rows(session=session, rows=new)
 
 
 def is_empty(*, session: Session) -> bool:

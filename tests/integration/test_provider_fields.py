@@ -42,7 +42,7 @@ from referral_api.domain.model import (
     Status,
     Visibility,
 )
-from referral_api.interop.geojson import provider_feature
+from referral_api.interop.geojson import parse_directory, provider_feature, read_json
 
 MOMENT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 # What storage owns: set by the server on each write, not carried by documents.
@@ -271,3 +271,26 @@ def test_a_bulk_insert_refused_by_the_database_is_sqlalchemy_s_error_without_val
         repository.insert_providers(session=session, providers=[EVERY_FIELD])
     assert str(EVERY_FIELD.lat) not in str(refused.value)
     assert EVERY_FIELD.name not in str(refused.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "postgresql+psycopg://nobody@localhost/none"])
+def test_rows_made_with_remembered_conversions_are_those_made_afresh(url):
+    # A load converts a repeated value once: the rows it makes of a run of providers, with
+    # values repeated and not, equal the rows of each made with nothing remembered.
+    from referral_api.db.engine import make_engine
+    from tests.conftest import SAMPLE_PATH
+
+    dialect = make_engine(url).dialect  # never connected: the dialect alone converts
+    sample = parse_directory(read_json(SAMPLE_PATH))[1]
+    run = [*sample, EVERY_FIELD, *sample, dataclasses.replace(EVERY_FIELD, created_at=None)]
+    remembering = repository.NewRows(dialect, MOMENT)
+    remembered = [remembering(provider) for provider in run]
+    afresh = [repository.NewRows(dialect, MOMENT)(provider) for provider in run]
+    assert _driver_values(remembered) == _driver_values(afresh)
+
+
+def _driver_values(value):
+    """Values as compared: psycopg's JSON wrapper compares by identity, its value by value."""
+    if isinstance(value, tuple | list):
+        return [_driver_values(item) for item in value]
+    return ("json", value.obj) if type(value).__name__ == "Json" else value

@@ -37,6 +37,8 @@ from referral_api.db.keys import (
 )
 from referral_api.db.providers import (
     Extent,
+    NewRows,
+    ProviderRows,
     all_providers,
     count_providers,
     find_providers,
@@ -44,6 +46,7 @@ from referral_api.db.providers import (
     get_provider_any,
     has_providers,
     insert_providers,
+    insert_rows,
     list_organizations,
     organization_exists,
     organization_ids,
@@ -86,7 +89,10 @@ __all__ = [
     "get_provider_any",
     "has_admin_areas",
     "has_providers",
+    "NewRows",
+    "ProviderRows",
     "insert_providers",
+    "insert_rows",
     "list_admin_areas",
     "list_keys",
     "list_organizations",

@@ -1,0 +1,165 @@
+"""A directory file read by worker processes loads exactly as one read by the loading
+process: the same rows, the same problems under the same paths, and nothing kept of a bad file."""
+
+import dataclasses
+import json
+import shutil
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from referral_api import loading, operations
+from referral_api.db import repository
+from referral_api.db.engine import make_engine
+from referral_api.db.migrate import upgrade
+from referral_api.domain.errors import InvalidInputError
+from referral_api.interop.geojson import FeatureRead, parse_directory, stream_directory
+from referral_api.loading import RowsRead, read_directory_file
+from referral_api.settings import Settings
+from tests.conftest import sample_document
+
+NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    # Many batches, more than the workers may hold at once: every wait is taken.
+    monkeypatch.setattr(loading, "BATCH", 40)
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("parallel") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(Settings().migrations_dir, engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database(migrated, tmp_path):
+    """A function that gives an empty migrated database: its URL and a session on it."""
+    engines = []
+
+    def empty(name):
+        path = tmp_path / f"{name}.sqlite3"
+        shutil.copyfile(migrated, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        engines.append(engine)
+        return url, Session(engine)
+
+    yield empty
+    for engine in engines:
+        engine.dispose()
+
+
+def copies(count, **features_changed):
+    """The sample's features `count` times over, each copy with ids of its own."""
+    document = sample_document()
+    features = [
+        json.loads(json.dumps(feature))
+        | {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{n}/{feature['id']}"))}
+        for n in range(count)
+        for feature in document["features"]
+    ]
+    return dict(document, features=features, **features_changed)
+
+
+def written(tmp_path, document, name="directory.geojson"):
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def by_workers(path, url, workers=2):
+    return read_directory_file(path, url=url, now=NOW, workers=workers, from_bytes=0)
+
+
+def stored(session):
+    """Every stored provider, but the moments storage sets."""
+    return [
+        dataclasses.replace(provider, created_at=None, updated_at=None)
+        for provider in repository.all_providers(session=session)
+    ]
+
+
+def test_workers_read_every_feature_in_the_files_order(database, tmp_path):
+    url, _ = database("read")
+    path = written(tmp_path, copies(12))
+    here = list(stream_directory(path))
+    there = list(by_workers(path, url))
+    assert len(there) == len(here) > 10 * loading.BATCH
+    for mine, theirs in zip(here, there, strict=True):
+        if isinstance(mine, FeatureRead):
+            assert isinstance(theirs, RowsRead)
+            assert theirs.position == mine.position and theirs.problems == mine.problems
+            assert theirs.provider() == mine.provider
+        else:
+            assert theirs == mine
+
+
+def test_a_load_read_by_workers_stores_what_a_load_read_here_stores(database, tmp_path):
+    document = copies(12)
+    # Organizations after the features: their providers wait, and are written at the end.
+    reordered = {"features": document["features"], **document}
+    path = written(tmp_path, reordered)
+    url, there = database("workers")
+    _, here = database("here")
+    with there, here:
+        theirs = operations.load_directory_parts(session=there, parts=by_workers(path, url))
+        mine = operations.load_directory_parts(session=here, parts=stream_directory(path))
+        assert (theirs.organizations, theirs.providers) == (mine.organizations, mine.providers)
+        assert stored(there) == stored(here)
+        assert len(stored(there)) == len(document["features"])
+        # Again over what is stored: each provider replaced, as by a load read here.
+        again = operations.load_directory_parts(session=there, parts=by_workers(path, url))
+        operations.load_directory_parts(session=here, parts=stream_directory(path))
+        assert again.providers == theirs.providers
+        assert stored(there) == stored(here)
+        assert {p.revision for p in repository.all_providers(session=there)} == {2}
+
+
+def test_problems_found_by_workers_are_those_found_here_and_nothing_is_kept(database, tmp_path):
+    document = copies(12)
+    document["features"][3]["properties"]["services"][0]["need"] = "medical.magic"
+    document["features"][500]["properties"]["survivor_name"] = "must never be accepted"
+    document["features"][600] = {"type": "Feature", "id": "not an id"}
+    document["features"][-1]["id"] = document["features"][0]["id"]
+    path = written(tmp_path, document)
+    url, there = database("workers")
+    _, here = database("here")
+    with there, here:
+        with pytest.raises(InvalidInputError) as theirs:
+            operations.load_directory_parts(session=there, parts=by_workers(path, url))
+        with pytest.raises(InvalidInputError) as mine:
+            operations.load_directory_parts(session=here, parts=stream_directory(path))
+        assert theirs.value.problems == mine.value.problems
+        assert len(theirs.value.problems) >= 4
+        assert not repository.has_providers(session=there)
+
+
+def test_a_small_file_is_read_here_and_a_file_that_is_not_there_is_an_error(tmp_path):
+    path = written(tmp_path, copies(1))
+    parts = read_directory_file(path, url="sqlite://", now=NOW, workers=2)
+    assert all(not isinstance(part, RowsRead) for part in parts)
+    with pytest.raises(InvalidInputError, match="No such file"):
+        list(by_workers(tmp_path / "missing.geojson", "sqlite://"))
+
+
+def test_rows_made_by_workers_store_the_providers_as_read_on_each_backend(
+    settings, session, tmp_path
+):
+    document = copies(8)
+    path = written(tmp_path, document)
+    report = operations.load_directory_parts(
+        session=session, parts=by_workers(path, settings.database_url)
+    )
+    assert report.providers == len(document["features"])
+    _, providers = parse_directory(document)
+    assert stored(session) == sorted(
+        (dataclasses.replace(p, created_at=None, updated_at=None) for p in providers),
+        key=lambda p: p.id,
+    )
