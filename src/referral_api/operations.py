@@ -97,7 +97,10 @@ def load_directory_parts(
     try:
         if areas:
             repository.save_admin_areas(session=session, areas=areas)
-        return _load_parts(session, parts)
+        with repository.indexes_set_aside(session):
+            report = _load_parts(session, parts)
+        session.commit()
+        return report
     except BaseException:
         session.rollback()
         raise
@@ -180,7 +183,6 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
         raise InvalidInputError(detail, problems)
     _write_providers(session, [*chunk, *(to_write for _, _, to_write in waiting)], stored)
     revision = repository.bump_revision(session=session, new_generation=True)
-    session.commit()
     return LoadReport(counts["organizations"], counts["providers"], revision)
 
 

@@ -1,5 +1,6 @@
 """A directory file read by worker processes loads exactly as one read by the loading
-process: the same rows, the same problems under the same paths, and nothing kept of a bad file."""
+process: the same rows, the same problems under the same paths, nothing kept of a bad file,
+and the indexes a load into an empty directory sets aside are all made again."""
 
 import dataclasses
 import json
@@ -8,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from referral_api import loading, operations
@@ -86,6 +88,12 @@ def stored(session):
     ]
 
 
+def indexes(session):
+    return session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    ).all()
+
+
 def test_workers_read_every_feature_in_the_files_order(database, tmp_path):
     url, _ = database("read")
     path = written(tmp_path, copies(12))
@@ -147,6 +155,41 @@ def test_a_small_file_is_read_here_and_a_file_that_is_not_there_is_an_error(tmp_
     assert all(not isinstance(part, RowsRead) for part in parts)
     with pytest.raises(InvalidInputError, match="No such file"):
         list(by_workers(tmp_path / "missing.geojson", "sqlite://"))
+
+
+def test_the_indexes_set_aside_for_a_load_are_made_again(database, tmp_path):
+    url, session = database("indexes")
+    with session:
+        before = indexes(session)
+        assert any(name == "ix_service_provider_id" for name, _ in before)
+        operations.load_directory_parts(
+            session=session, parts=by_workers(written(tmp_path, copies(3)), url)
+        )
+        assert indexes(session) == before
+        # A second load finds providers stored: it keeps the indexes, as the first made them.
+        operations.load_directory_parts(
+            session=session, parts=stream_directory(written(tmp_path, copies(4), "more.json"))
+        )
+        assert indexes(session) == before
+        assert len(repository.all_providers(session=session)) == 4 * 55
+
+
+def test_a_load_that_stops_half_way_keeps_the_indexes_and_no_row(database, tmp_path):
+    url, session = database("stopped")
+    path = written(tmp_path, copies(12))
+
+    def parts_then_a_crash():
+        for n, part in enumerate(by_workers(path, url)):
+            if n == 400:
+                raise OSError("the disk went away")
+            yield part
+
+    with session:
+        before = indexes(session)
+        with pytest.raises(OSError, match="disk went away"):
+            operations.load_directory_parts(session=session, parts=parts_then_a_crash())
+        assert indexes(session) == before
+        assert not repository.has_providers(session=session)
 
 
 def test_rows_made_by_workers_store_the_providers_as_read_on_each_backend(

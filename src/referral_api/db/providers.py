@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import uuid
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -607,6 +608,42 @@ class NewRows:
                 for position, service in enumerate(provider.services)
             ),
         )
+
+
+@contextlib.contextmanager
+def indexes_set_aside(session: Session) -> Iterator[None]:
+    """Within the block, the secondary indexes of the provider and service tables are
+    dropped, and made again at its end, in the same transaction, if both tables are empty
+    on SQLite: a load then sorts each index once rather than keeping it at every row.
+
+    PostgreSQL would lock readers out of the tables for the whole load, so there the
+    indexes stay (as they do on a directory that holds providers already).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or _has_any_row(session):
+        yield
+        return
+    made = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('provider', 'service')"
+    ).all()
+    driver: Any = connection.connection.driver_connection
+    if not driver.in_transaction:
+        # The driver opens a transaction before a row is written, not before DDL: dropped
+        # at once, the indexes would stay dropped when a failed load rolls back.
+        connection.exec_driver_sql("BEGIN")
+    for name, _ in made:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in made:
+        connection.exec_driver_sql(sql)
+
+
+def _has_any_row(session: Session) -> bool:
+    """Whether the provider or the service table holds a row, deleted ones included."""
+    return has_providers(session=session) or bool(
+        session.scalar(select(exists().where(col(ServiceRow.id).is_not(None))))
+    )
 
 
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:
