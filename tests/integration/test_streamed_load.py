@@ -256,3 +256,53 @@ def test_a_value_too_large_to_hold_is_refused_not_read_on(tmp_path, monkeypatch)
     document["features"][1] = dict(document["features"][1], padding="x" * 5000)
     with pytest.raises(InvalidInputError, match="larger than 1000 characters"):
         list(stream_directory(written(tmp_path, document)))
+
+
+def test_a_file_wrong_early_on_is_refused_where_it_is_wrong_not_read_to_its_end(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(geojson, "_BLOCK", 64)
+    monkeypatch.setattr(geojson, "LARGEST_VALUE", 5000)  # a few features, not 20
+    text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:20]))
+    # A closing brace doubled, a few features in: what follows cannot be read.
+    wrong = text.index(', {"type": "Feature"', text.index('"features": [') + 5000 // 4)
+    path = written(tmp_path, {})
+    path.write_text(text[:wrong] + "}" + text[wrong:], encoding="utf-8")
+    with pytest.raises(InvalidInputError) as caught:
+        list(stream_directory(path))
+    assert "larger than" not in caught.value.detail
+    assert caught.value.detail.endswith(f"at character {wrong}")
+
+
+@pytest.mark.parametrize("window", range(1, 24))
+def test_a_number_cut_by_the_window_is_read_whole(tmp_path, monkeypatch, window):
+    monkeypatch.setattr(geojson, "_BLOCK", window)
+    path = written(tmp_path, {})
+    path.write_text('{"version": 1.5e+3, "n": -2.25, "features": [], "type": "FeatureCollection"}')
+    assert list(stream_directory(path)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"type": "FeatureCollection", "features": [],}', "member's name"),
+        ('{"type": "FeatureCollection", "features": [], "x": ' + "[" * 100_000, "too deeply"),
+        ('{"type": "FeatureCollection", "features": [{}, ]}', "Expecting value"),
+    ],
+)
+def test_json_the_standard_refuses_is_refused(tmp_path, text, reason):
+    path = written(tmp_path, {})
+    path.write_text(text)
+    with pytest.raises(InvalidInputError, match=reason):
+        list(stream_directory(path))
+
+
+@pytest.mark.parametrize("member", ["features", "organizations"])
+def test_a_list_given_twice_is_a_problem_not_two_lists(tmp_path, member):
+    path = written(tmp_path, {})
+    path.write_text(
+        f'{{"type": "FeatureCollection", "{member}": [], "features": [], "{member}": []}}'
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        list(stream_directory(path))
+    assert caught.value.problems[0].location == (member,)

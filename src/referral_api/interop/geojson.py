@@ -182,6 +182,12 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _BLOCK = 1 << 22
 # A single value (a feature, the organizations) is held whole while it is read.
 LARGEST_VALUE = 1 << 28
+# What the window's end may cut and the decoder then refuses: "\uXXXX", "false", "-".
+_LONGEST_TOKEN = 6
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class _Reader:
@@ -238,15 +244,23 @@ class _Reader:
             try:
                 value, end = _DECODER.raw_decode(self._window, self._at)
             except json.JSONDecodeError as error:
-                if self._more():
+                if self._cut_short(error) and self._more():
                     continue
                 raise _NotJson(error.msg, self._offset(error.pos)) from None
             except ValueError as error:  # a constant JSON does not have
                 raise _NotJson(str(error), self._offset()) from None
-            if end == len(self._window) and self._more():
-                continue  # a number at the window's end may go on
+            except RecursionError:
+                raise _NotJson("a value nested too deeply", self._offset()) from None
+            if _is_number(value) and len(self._window) - end <= 2 and self._more():
+                continue  # a number at the window's end ("1.", "1e+") may go on
             text, self._at = self._window[self._at : end], end
             return value, text
+
+    def _cut_short(self, error: json.JSONDecodeError) -> bool:
+        """Whether the error may come of where the window ends rather than of the file: a
+        file wrong early on is not read to its end before it is refused."""
+        near_end = error.pos >= len(self._window) - _LONGEST_TOKEN
+        return near_end or error.msg.startswith("Unterminated string")
 
     def name(self) -> str:
         """The name of the next member of an object, and its colon."""
@@ -273,6 +287,9 @@ def _feature_texts(reader: _Reader) -> Iterator[FeatureText]:
             return
 
 
+_LISTS = ("features", "organizations")
+
+
 def _pieces(reader: _Reader, path: Path) -> Iterator[DirectoryPiece]:
     if reader.peek() != "{":
         # Not an object, so no directory: the whole document's schema says what is wrong.
@@ -280,8 +297,14 @@ def _pieces(reader: _Reader, path: Path) -> Iterator[DirectoryPiece]:
     reader.take("{")
     kinds: list[Any] = []
     frame: dict[str, Any] = {}
-    while reader.peek() != "}":
+    while reader.peek() != "}" or frame:
         key = reader.name()
+        if key in _LISTS and key in frame:
+            # A parser keeps the last; a load would take both, their positions the same.
+            raise InvalidInputError(
+                "The directory file is not valid (1 problem(s))",
+                (FieldProblem((key,), "given twice: a directory has one such list"),),
+            )
         if key == "features" and reader.peek() == "[":
             frame[key] = []
             yield from _feature_texts(reader)
