@@ -21,6 +21,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import NamedTuple
 
+from sqlalchemy.engine import URL, make_url
+
 from referral_api.db.engine import make_engine
 from referral_api.db.repository import NewRows, ProviderRows
 from referral_api.domain.errors import FieldProblem
@@ -43,15 +45,21 @@ BATCH = 500
 
 
 class RowsRead(NamedTuple):
-    """A provider read by a worker: its rows, ready to write, and every problem found with
-    it, each under its path in the file."""
+    """A provider read by a worker: its rows, ready to write (None if it has problems: it
+    is never written), and every problem found with it, each under its path in the file."""
 
     position: int
     id: bytes
     organization_id: str
     problems: list[FieldProblem]
-    rows: ProviderRows
+    rows: ProviderRows | None
     text: str
+
+    def rows_to_write(self) -> ProviderRows:
+        """Its rows; a load writes nothing once it has found a problem."""
+        if self.rows is None:
+            raise RuntimeError(f"feature {self.position} has problems: it is not written")
+        return self.rows
 
     def provider(self) -> Provider:
         """The provider itself, read again: to replace a stored one, which is rare."""
@@ -65,7 +73,7 @@ class RowsRead(NamedTuple):
 LoadPart = DirectoryPart | RowsRead
 
 # A feature as a worker sends it back: its problems, if it holds no provider at all.
-_Read = tuple[bytes, str, list[FieldProblem], ProviderRows] | list[FieldProblem]
+_Read = tuple[bytes, str, list[FieldProblem], ProviderRows | None] | list[FieldProblem]
 
 
 @functools.cache
@@ -75,7 +83,8 @@ def _new_rows(url: str, now: datetime) -> NewRows:
 
 
 def _read(url: str, now: datetime, features: list[FeatureText]) -> list[_Read]:
-    """In a worker: each feature read, checked and made rows."""
+    """In a worker: each feature read, checked and, if it has no problem, made rows (a
+    value the rules refuse may not even convert, such as a moment before year 1)."""
     rows = _new_rows(url, now)
     done: list[_Read] = []
     for feature in features:
@@ -84,9 +93,8 @@ def _read(url: str, now: datetime, features: list[FeatureText]) -> list[_Read]:
         if provider is None:
             done.append(read.problems)
         else:
-            done.append(
-                (provider.id.bytes, provider.organization_id, read.problems, rows(provider))
-            )
+            made = None if read.problems else rows(provider)
+            done.append((provider.id.bytes, provider.organization_id, read.problems, made))
     return done
 
 
@@ -111,7 +119,9 @@ def read_directory_file(
         size = 0  # reading it says what is wrong
     if workers < 1 or size < from_bytes:
         return stream_directory(path)
-    return _read_in_workers(directory_pieces(path), url, now, workers)
+    # The workers never connect: the dialect alone converts, and no credential crosses.
+    nowhere = URL.create(make_url(url).drivername).render_as_string()
+    return _read_in_workers(directory_pieces(path), nowhere, now, workers)
 
 
 class _Batch(NamedTuple):

@@ -103,6 +103,9 @@ def load_directory_parts(
         return report
     except BaseException:
         session.rollback()
+        close = getattr(parts, "close", None)
+        if close is not None:
+            close()  # workers reading ahead stop now, not when the reader is collected
         raise
 
 
@@ -160,6 +163,10 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
         counts["providers"] += 1
         report(found)
         if organization_id not in known:
+            if isinstance(part, RowsRead) and provider_id not in stored:
+                # Its text is wanted only to replace a stored provider: a million waiting
+                # would otherwise hold the file twice over.
+                to_write = (provider_id, part._replace(text=""))
             waiting.append((part.position, organization_id, to_write))
         elif not counts["problems"]:
             chunk.append(to_write)
@@ -196,7 +203,7 @@ def _write_providers(session: Session, chunk: list[_ToWrite], stored: set[bytes]
             provider = item.provider() if isinstance(item, RowsRead) else item
             repository.upsert_provider(session=session, provider=provider)
         else:
-            new.append(item.rows if isinstance(item, RowsRead) else rows(item))
+            new.append(item.rows_to_write() if isinstance(item, RowsRead) else rows(item))
     repository.insert_rows(session=session, rows=new)
 
 

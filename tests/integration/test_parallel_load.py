@@ -3,6 +3,7 @@ process: the same rows, the same problems under the same paths, nothing kept of 
 and the indexes a load into an empty directory sets aside are all made again."""
 
 import dataclasses
+import inspect
 import json
 import shutil
 import uuid
@@ -135,6 +136,8 @@ def test_problems_found_by_workers_are_those_found_here_and_nothing_is_kept(data
     document["features"][3]["properties"]["services"][0]["need"] = "medical.magic"
     document["features"][500]["properties"]["survivor_name"] = "must never be accepted"
     document["features"][600] = {"type": "Feature", "id": "not an id"}
+    # Read, refused by the rules, and not even convertible to a row: never converted.
+    document["features"][650]["properties"]["last_verified_at"] = "0001-01-01T00:00:00+01:00"
     document["features"][-1]["id"] = document["features"][0]["id"]
     path = written(tmp_path, document)
     url, there = database("workers")
@@ -145,7 +148,7 @@ def test_problems_found_by_workers_are_those_found_here_and_nothing_is_kept(data
         with pytest.raises(InvalidInputError) as mine:
             operations.load_directory_parts(session=here, parts=stream_directory(path))
         assert theirs.value.problems == mine.value.problems
-        assert len(theirs.value.problems) >= 4
+        assert len(theirs.value.problems) >= 5
         assert not repository.has_providers(session=there)
 
 
@@ -172,6 +175,44 @@ def test_the_indexes_set_aside_for_a_load_are_made_again(database, tmp_path):
         )
         assert indexes(session) == before
         assert len(repository.all_providers(session=session)) == 4 * 55
+
+
+def test_the_indexes_are_set_aside_while_a_load_writes(database, tmp_path):
+    url, session = database("aside")
+    seen = []
+
+    def parts_looked_at():
+        for n, part in enumerate(by_workers(written(tmp_path, copies(12)), url)):
+            if n == 300:
+                seen.append({name for name, _ in indexes(session)})
+            yield part
+
+    with session:
+        before = {name for name, _ in indexes(session)}
+        operations.load_directory_parts(session=session, parts=parts_looked_at())
+        assert "ix_service_need" in before and "ix_provider_lon_lat" in before
+        assert seen == [
+            {name for name in before if not name.startswith(("ix_provider", "ix_service"))}
+        ]
+
+
+def test_a_load_that_fails_stops_its_workers(database, tmp_path, monkeypatch):
+    url, session = database("failed")
+    parts = by_workers(written(tmp_path, copies(12)), url)
+
+    def refused(**_):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(repository, "insert_rows", refused)
+    with session, pytest.raises(OSError, match="disk is full"):
+        operations.load_directory_parts(session=session, parts=parts)
+    assert inspect.getgeneratorstate(parts) == inspect.GEN_CLOSED
+
+
+def test_a_provider_with_problems_has_no_rows_to_write():
+    read = RowsRead(7, b"\0" * 16, "org", [], None, "{}")
+    with pytest.raises(RuntimeError, match="feature 7 has problems"):
+        read.rows_to_write()
 
 
 def test_a_load_that_stops_half_way_keeps_the_indexes_and_no_row(database, tmp_path):
