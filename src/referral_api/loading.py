@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from sqlalchemy.engine import URL, make_url
 
+from referral_api.children import end_with
 from referral_api.db.engine import make_engine
 from referral_api.db.repository import NewRows, ProviderRows
 from referral_api.domain.errors import FieldProblem
@@ -98,7 +99,8 @@ def _read(url: str, now: datetime, features: list[FeatureText]) -> list[_Read]:
     return done
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    end_with(parent)
     # Modules and caches live as long as the worker: out of the collector's full passes.
     gc.freeze()
 
@@ -132,7 +134,12 @@ class _Batch(NamedTuple):
 def _read_in_workers(
     pieces: Iterable[DirectoryPiece], url: str, now: datetime, workers: int
 ) -> Iterator[LoadPart]:
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
     # Parts in the file's order; a batch is yielded once read. Two batches per worker are
     # in flight, so that none waits while the loading process writes.
     queue: deque[_Batch | DirectoryPart] = deque()

@@ -5,7 +5,11 @@ and the indexes a load into an empty directory sets aside are all made again."""
 import dataclasses
 import inspect
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -247,3 +251,45 @@ def test_rows_made_by_workers_store_the_providers_as_read_on_each_backend(
         (dataclasses.replace(p, created_at=None, updated_at=None) for p in providers),
         key=lambda p: p.id,
     )
+
+
+_KILLED_LOADER = """
+import os, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from referral_api.loading import _start_worker
+
+pool = ProcessPoolExecutor(
+    2, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(os.getpid(),)
+)
+for done in [pool.submit(time.sleep, 0.3) for _ in range(4)]:
+    done.result()
+print(" ".join(str(pid) for pid in pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "State:\tZ" not in status.read()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_workers_end_when_the_load_is_killed():
+    # Killed (by the out-of-memory killer, say), a loader cannot stop its workers: they
+    # see it gone and end, rather than wait for ever on a queue they hold open themselves.
+    with subprocess.Popen(
+        [sys.executable, "-c", _KILLED_LOADER], stdout=subprocess.PIPE, text=True
+    ) as loader:
+        try:
+            pids = [int(pid) for pid in loader.stdout.readline().split()]
+            assert len(pids) == 2 and all(_running(pid) for pid in pids)
+        finally:
+            loader.kill()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in pids)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from referral_api.children import end_with
 from referral_api.db import repository
 from referral_api.db.changes import DirectoryState
 from referral_api.db.engine import make_engine, read_consistently
@@ -110,6 +111,11 @@ def write_snapshot_file(
     finally:
         engine.dispose()
     return Written(name, placed_with, state.revision, state.last_sequence)
+
+
+def _start_child(parent: int) -> None:
+    end_with(parent)
+    os.nice(10)
 
 
 class DirectorySnapshots:
@@ -245,7 +251,10 @@ class DirectorySnapshots:
         try:
             # At a lower priority: on a busy machine the searches come before the build.
             with ProcessPoolExecutor(
-                1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(10,)
+                1,
+                mp_context=get_context("spawn"),
+                initializer=_start_child,
+                initargs=(os.getpid(),),
             ) as child:
                 written = child.submit(
                     write_snapshot_file,
