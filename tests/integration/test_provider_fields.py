@@ -9,7 +9,7 @@ does not set.
 import dataclasses
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -282,7 +282,16 @@ def test_rows_made_with_remembered_conversions_are_those_made_afresh(url):
 
     dialect = make_engine(url).dialect  # never connected: the dialect alone converts
     sample = parse_directory(read_json(SAMPLE_PATH))[1]
-    run = [*sample, EVERY_FIELD, *sample, dataclasses.replace(EVERY_FIELD, created_at=None)]
+    # The same moment in another zone, and -0.0 beside 0.0: equal keys, remembered once.
+    elsewhere = MOMENT.astimezone(timezone(timedelta(hours=1)))
+    run = [
+        *sample,
+        EVERY_FIELD,
+        *sample,
+        dataclasses.replace(EVERY_FIELD, created_at=None, last_verified_at=elsewhere),
+        dataclasses.replace(EVERY_FIELD, lon=0.0, lat=-0.0),
+        dataclasses.replace(EVERY_FIELD, lon=-0.0, lat=0.0),
+    ]
     remembering = repository.NewRows(dialect, MOMENT)
     remembered = [remembering(provider) for provider in run]
     afresh = [repository.NewRows(dialect, MOMENT)(provider) for provider in run]
