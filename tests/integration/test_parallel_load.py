@@ -4,13 +4,11 @@ and the indexes a load into an empty directory sets aside are all made again."""
 
 import dataclasses
 import inspect
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -20,12 +18,10 @@ from sqlalchemy.orm import Session
 from referral_api import loading, operations
 from referral_api.db import repository
 from referral_api.db.engine import make_engine
-from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import InvalidInputError
 from referral_api.interop.geojson import FeatureRead, parse_directory, stream_directory
 from referral_api.loading import RowsRead, read_directory_file
-from referral_api.settings import Settings
-from tests.conftest import sample_document
+from tests.integration.directory_files import copies, migrated_sqlite, written
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 
@@ -38,11 +34,7 @@ def small_batches(monkeypatch):
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
-    path = tmp_path_factory.mktemp("parallel") / "template.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(Settings().migrations_dir, engine)
-    engine.dispose()
-    return path
+    return migrated_sqlite(tmp_path_factory.mktemp("parallel") / "template.sqlite3")
 
 
 @pytest.fixture
@@ -61,24 +53,6 @@ def database(migrated, tmp_path):
     yield empty
     for engine in engines:
         engine.dispose()
-
-
-def copies(count, **features_changed):
-    """The sample's features `count` times over, each copy with ids of its own."""
-    document = sample_document()
-    features = [
-        json.loads(json.dumps(feature))
-        | {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{n}/{feature['id']}"))}
-        for n in range(count)
-        for feature in document["features"]
-    ]
-    return dict(document, features=features, **features_changed)
-
-
-def written(tmp_path, document, name="directory.geojson"):
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
 
 
 def by_workers(path, url, workers=2):
