@@ -3,7 +3,6 @@ every problem reported under its path, and nothing kept of a file with any probl
 
 import json
 import shutil
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 from referral_api import operations
 from referral_api.db import repository
 from referral_api.db.engine import make_engine
-from referral_api.db.migrate import upgrade
 from referral_api.domain.errors import FieldProblem, InvalidInputError
 from referral_api.interop import geojson
 from referral_api.interop.geojson import (
@@ -22,18 +20,14 @@ from referral_api.interop.geojson import (
     read_json,
     stream_directory,
 )
-from referral_api.settings import Settings
 from tests.conftest import SAMPLE_PATH, sample_document
+from tests.integration.directory_files import copies, migrated_sqlite, written
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
     """An empty migrated SQLite file, migrated once for the module."""
-    path = tmp_path_factory.mktemp("streamed") / "template.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(Settings().migrations_dir, engine)
-    engine.dispose()
-    return path
+    return migrated_sqlite(tmp_path_factory.mktemp("streamed") / "template.sqlite3")
 
 
 @pytest.fixture
@@ -44,24 +38,6 @@ def session(migrated, tmp_path):
     with Session(engine) as session:
         yield session
     engine.dispose()
-
-
-def written(tmp_path, document, name="directory.geojson"):
-    path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def copies(count):
-    """The sample's features `count` times over, each copy with ids of its own."""
-    document = sample_document()
-    features = []
-    for n in range(count):
-        for feature in document["features"]:
-            features.append(
-                dict(feature, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{n}/{feature['id']}")))
-            )
-    return dict(document, features=features)
 
 
 def test_a_streamed_file_reads_as_the_whole_document_does():
@@ -306,3 +282,12 @@ def test_a_list_given_twice_is_a_problem_not_two_lists(tmp_path, member):
     with pytest.raises(InvalidInputError) as caught:
         list(stream_directory(path))
     assert caught.value.problems[0].location == (member,)
+
+
+@pytest.mark.parametrize("window", range(1, 12))
+def test_a_number_last_in_the_file_is_read_where_it_ends(tmp_path, monkeypatch, window):
+    # Found by the layout property: the window moved at the file's end, past a number read.
+    monkeypatch.setattr(geojson, "_BLOCK", window)
+    path = written(tmp_path, {})
+    path.write_text('{"type":"FeatureCollection","features":[],"extra":0}')
+    assert list(stream_directory(path)) == []

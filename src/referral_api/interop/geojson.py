@@ -210,10 +210,13 @@ class _Reader:
         if unread > LARGEST_VALUE:
             raise _NotJson(f"a value larger than {LARGEST_VALUE} characters", self._offset())
         block = self._handle.read(max(_BLOCK, unread))  # doubles for a value that is larger
+        if not block:
+            # The window stays as it is: a caller's positions in it still hold.
+            self._ended = True
+            return False
         self._before += self._at
         self._window, self._at = self._window[self._at :] + block, 0
-        self._ended = not block
-        return bool(block)
+        return True
 
     def _offset(self, at: int | None = None) -> int:
         return self._before + (self._at if at is None else at)
