@@ -127,6 +127,8 @@ def _identity(part: FeatureRead | RowsRead) -> tuple[str, _ToWrite] | None:
 def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
     known = repository.organization_ids(session=session)
     stored = repository.stored_provider_ids(session=session)
+    # Rows made here (of providers read in this process) bear the load's one moment too.
+    rows = repository.NewRows(session.connection().dialect, repository.utc_now())
     seen: set[bytes] = set()
     chunk: list[_ToWrite] = []
     # Providers whose organization comes later in the file: written once it is saved.
@@ -171,7 +173,7 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
         elif not counts["problems"]:
             chunk.append(to_write)
             if len(chunk) >= LOAD_CHUNK:
-                _write_providers(session, chunk, stored)
+                _write_providers(session, chunk, stored, rows)
                 chunk = []
     strays = [
         FieldProblem(
@@ -188,15 +190,16 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
             else f"The directory file is not valid ({counts['problems']} problem(s))"
         )
         raise InvalidInputError(detail, problems)
-    _write_providers(session, [*chunk, *(to_write for _, _, to_write in waiting)], stored)
+    _write_providers(session, [*chunk, *(to_write for _, _, to_write in waiting)], stored, rows)
     revision = repository.bump_revision(session=session, new_generation=True)
     return LoadReport(counts["organizations"], counts["providers"], revision)
 
 
-def _write_providers(session: Session, chunk: list[_ToWrite], stored: set[bytes]) -> None:
+def _write_providers(
+    session: Session, chunk: list[_ToWrite], stored: set[bytes], rows: repository.NewRows
+) -> None:
     """New providers inserted in bulk, `stored` ones replaced one by one."""
     session.flush()  # the organizations they name are saved first
-    rows = repository.NewRows(session.connection().dialect, repository.utc_now())
     new: list[repository.ProviderRows] = []
     for provider_id, item in chunk:
         if provider_id in stored:

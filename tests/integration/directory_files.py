@@ -25,6 +25,13 @@ def written(folder: Path, document, name: str = "directory.geojson") -> Path:
     return path
 
 
+def text_file(folder: Path, text: str) -> Path:
+    """`text` as a file in `folder`, as it is: JSON or not."""
+    path = folder / "written.geojson"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def copies(count: int) -> dict:
     """The sample's features `count` times over, each copy of its own, ids included."""
     document = sample_document()

@@ -21,7 +21,7 @@ from referral_api.interop.geojson import (
     stream_directory,
 )
 from tests.conftest import SAMPLE_PATH, sample_document
-from tests.integration.directory_files import copies, migrated_sqlite, written
+from tests.integration.directory_files import copies, migrated_sqlite, text_file, written
 
 
 @pytest.fixture(scope="module")
@@ -200,10 +200,8 @@ def test_a_file_cut_anywhere_is_refused_as_json_never_read_in_part(
 ):
     monkeypatch.setattr(geojson, "_BLOCK", window)
     text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:4]), indent=1)
-    path = tmp_path / "cut.geojson"
-    path.write_text(text[: int(len(text) * cut)], encoding="utf-8")
     with pytest.raises(InvalidInputError, match="not valid JSON"):
-        list(stream_directory(path))
+        list(stream_directory(text_file(tmp_path, text[: int(len(text) * cut)])))
 
 
 @pytest.mark.parametrize(
@@ -219,10 +217,8 @@ def test_a_file_cut_anywhere_is_refused_as_json_never_read_in_part(
 )
 def test_what_json_does_not_allow_is_refused_with_where(tmp_path, damage):
     text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:3]))
-    path = written(tmp_path, {})
-    path.write_text(damage(text), encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"not valid JSON: .* at character \d+"):
-        list(stream_directory(path))
+        list(stream_directory(text_file(tmp_path, damage(text))))
 
 
 def test_a_value_too_large_to_hold_is_refused_not_read_on(tmp_path, monkeypatch):
@@ -242,20 +238,24 @@ def test_a_file_wrong_early_on_is_refused_where_it_is_wrong_not_read_to_its_end(
     text = json.dumps(dict(_SAMPLE, features=_SAMPLE["features"][:20]))
     # A closing brace doubled, a few features in: what follows cannot be read.
     wrong = text.index(', {"type": "Feature"', text.index('"features": [') + 5000 // 4)
-    path = written(tmp_path, {})
-    path.write_text(text[:wrong] + "}" + text[wrong:], encoding="utf-8")
     with pytest.raises(InvalidInputError) as caught:
-        list(stream_directory(path))
+        list(stream_directory(text_file(tmp_path, text[:wrong] + "}" + text[wrong:])))
     assert "larger than" not in caught.value.detail
     assert caught.value.detail.endswith(f"at character {wrong}")
 
 
 @pytest.mark.parametrize("window", range(1, 24))
-def test_a_number_cut_by_the_window_is_read_whole(tmp_path, monkeypatch, window):
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"version": 1.5e+3, "n": -2.25, "features": [], "type": "FeatureCollection"}',
+        # Found by the layout property: the window moved at the file's end, past a number.
+        '{"type":"FeatureCollection","features":[],"extra":0}',
+    ],
+)
+def test_a_number_cut_by_the_window_is_read_whole(tmp_path, monkeypatch, window, text):
     monkeypatch.setattr(geojson, "_BLOCK", window)
-    path = written(tmp_path, {})
-    path.write_text('{"version": 1.5e+3, "n": -2.25, "features": [], "type": "FeatureCollection"}')
-    assert list(stream_directory(path)) == []
+    assert list(stream_directory(text_file(tmp_path, text))) == []
 
 
 @pytest.mark.parametrize(
@@ -267,27 +267,13 @@ def test_a_number_cut_by_the_window_is_read_whole(tmp_path, monkeypatch, window)
     ],
 )
 def test_json_the_standard_refuses_is_refused(tmp_path, text, reason):
-    path = written(tmp_path, {})
-    path.write_text(text)
     with pytest.raises(InvalidInputError, match=reason):
-        list(stream_directory(path))
+        list(stream_directory(text_file(tmp_path, text)))
 
 
 @pytest.mark.parametrize("member", ["features", "organizations"])
 def test_a_list_given_twice_is_a_problem_not_two_lists(tmp_path, member):
-    path = written(tmp_path, {})
-    path.write_text(
-        f'{{"type": "FeatureCollection", "{member}": [], "features": [], "{member}": []}}'
-    )
+    text = f'{{"type": "FeatureCollection", "{member}": [], "features": [], "{member}": []}}'
     with pytest.raises(InvalidInputError) as caught:
-        list(stream_directory(path))
+        list(stream_directory(text_file(tmp_path, text)))
     assert caught.value.problems[0].location == (member,)
-
-
-@pytest.mark.parametrize("window", range(1, 12))
-def test_a_number_last_in_the_file_is_read_where_it_ends(tmp_path, monkeypatch, window):
-    # Found by the layout property: the window moved at the file's end, past a number read.
-    monkeypatch.setattr(geojson, "_BLOCK", window)
-    path = written(tmp_path, {})
-    path.write_text('{"type":"FeatureCollection","features":[],"extra":0}')
-    assert list(stream_directory(path)) == []

@@ -613,19 +613,21 @@ class NewRows:
 @contextlib.contextmanager
 def indexes_set_aside(session: Session) -> Iterator[None]:
     """Within the block, the secondary indexes of the provider and service tables are
-    dropped, and made again at its end, in the same transaction, if both tables are empty
+    dropped, and made again at its end, in the same transaction, if the directory is empty
     on SQLite: a load then sorts each index once rather than keeping it at every row.
 
     PostgreSQL would lock readers out of the tables for the whole load, so there the
     indexes stay (as they do on a directory that holds providers already).
     """
     connection = session.connection()
-    if connection.dialect.name != "sqlite" or _has_any_row(session):
+    # Services name their provider (a foreign key): no provider, no service either.
+    if connection.dialect.name != "sqlite" or has_providers(session=session):
         yield
         return
     made = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN ('provider', 'service')"
+        " AND tbl_name IN (?, ?)",
+        (_PROVIDER_TABLE.name, _SERVICE_TABLE.name),
     ).all()
     driver: Any = connection.connection.driver_connection
     if not driver.in_transaction:
@@ -637,13 +639,6 @@ def indexes_set_aside(session: Session) -> Iterator[None]:
     yield
     for _, sql in made:
         connection.exec_driver_sql(sql)
-
-
-def _has_any_row(session: Session) -> bool:
-    """Whether the provider or the service table holds a row, deleted ones included."""
-    return has_providers(session=session) or bool(
-        session.scalar(select(exists().where(col(ServiceRow.id).is_not(None))))
-    )
 
 
 def insert_providers(*, session: Session, providers: Sequence[Provider]) -> None:

@@ -300,7 +300,10 @@ def _pieces(reader: _Reader, path: Path) -> Iterator[DirectoryPiece]:
     reader.take("{")
     kinds: list[Any] = []
     frame: dict[str, Any] = {}
-    while reader.peek() != "}" or frame:
+    members = reader.peek() != "}"
+    if not members:
+        reader.take("}")  # the empty object
+    while members:
         key = reader.name()
         if key in _LISTS and key in frame:
             # A parser keeps the last; a load would take both, their positions the same.
@@ -319,10 +322,7 @@ def _pieces(reader: _Reader, path: Path) -> Iterator[DirectoryPiece]:
             if key == "organizations" and isinstance(value, list):
                 frame[key] = []
                 yield from _organization_parts(value)
-        if reader.take(",}") == "}":
-            break
-    else:
-        reader.take("}")
+        members = reader.take(",}") == ","
     reader.ended()
     if not isinstance(frame.get("features"), list) or not isinstance(
         frame.get("organizations", []), list
