@@ -20,6 +20,7 @@ from tests.e2e.conftest import free_port, partner_key, run_cli, running_server
 pytestmark = [pytest.mark.e2e, pytest.mark.postgis]
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
 SAFE_SPACE_ID = "4a7decda-dfd8-5425-b230-3cce35f62650"
 
 
@@ -188,8 +189,8 @@ def own_cluster() -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]
 
 
 def test_readiness_follows_the_database_down_and_back_up(tmp_path):
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip("needs the Debian package postgresql-15")
+    if not (PG_BIN / "initdb").exists() or not POSTGIS_CONTROL.exists():
+        pytest.skip("needs the Debian packages postgresql-15 and postgresql-15-postgis-3")
     with own_cluster() as (url, stop, start):
         assert run_cli(url, "load", str(SAMPLE_PATH), "--areas", str(AREAS_PATH)).returncode == 0
         headers = partner_key(url, "femmes-debout")
