@@ -89,7 +89,8 @@ def test_workers_read_every_feature_in_the_files_order(database, tmp_path):
 
 
 def test_a_load_read_by_workers_stores_what_a_load_read_here_stores(database, tmp_path):
-    document = copies(12)
+    # Dozens of batches of 40; the load again replaces each provider one by one.
+    document = copies(3)
     # Organizations after the features: their providers wait, and are written at the end.
     reordered = {"features": document["features"], **document}
     path = written(tmp_path, reordered)
