@@ -20,7 +20,7 @@ from referral_api.domain.directory import (
 )
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.geometry import distance_km
-from referral_api.domain.model import Modality, Service, Visibility
+from referral_api.domain.model import Access, Cost, Eligibility, Modality, Service, Visibility
 from referral_api.domain.projection import cell_of
 from tests.unit.builders import GAZETTEER, ServiceArea, index_of, provider, square
 
@@ -186,6 +186,49 @@ def test_a_sketch_places_a_public_provider_where_its_entry_would(provider_):
         )
     lazy = DirectoryIndex([provider_], GAZETTEER, max_distance_km=50.0)
     assert lazy.entries[0] == entry
+
+
+services_drawn = st.lists(
+    st.builds(
+        Service,
+        need=st.sampled_from(["medical.pep", "psychosocial", "legal.police", "case_management"]),
+        eligibility=st.sampled_from([Eligibility(), Eligibility(min_age=18)]),
+        cost=st.sampled_from(list(Cost)),
+        access=st.sampled_from(list(Access)),
+        capabilities=st.lists(st.sampled_from(["pep", "ec", "cmr"]), max_size=2).map(tuple),
+    ),
+    max_size=4,
+)
+languages_drawn = st.lists(st.sampled_from(["fr", "sg", "ar"]), max_size=3, unique=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(services_drawn, languages_drawn)
+def test_an_entry_says_what_all_its_services_say_and_shares_its_sets(services, languages):
+    # Made in one pass over the services, and its sets found by their tuples: each flag is
+    # still what every service says, and equal sets are one object across entries.
+    shared = _SharedSets()
+    base = provider("a", ("case_management",))
+    one, other = (
+        _entry(
+            replace(base, id=UUID(int=n), services=tuple(services), languages=tuple(languages)),
+            GAZETTEER,
+            shared,
+        )
+        for n in (1, 2)
+    )
+    assert one.unrestricted == all(s.eligibility == Eligibility() for s in services)
+    assert one.all_free == all(s.cost is Cost.FREE for s in services)
+    assert one.walk_in_only == all(s.access is Access.WALK_IN for s in services)
+    capabilities = {c for s in services for c in s.capabilities}
+    needs = {s.need for s in services}
+    assert one.can_pep == ("medical.pep" in needs or "pep" in capabilities)
+    assert one.can_ec == ("ec" in capabilities)
+    assert one.needs == needs and one.languages == set(languages)
+    for name in ("needs", "languages", "accessibility", "area_pcodes", "area_ancestors"):
+        assert getattr(one, name) is getattr(other, name)
+    # A set made first by a frozenset and then asked by a tuple is the same object.
+    assert shared.of_tuple(tuple(reversed(languages))) is one.languages
 
 
 def test_searches_reading_a_row_at_once_share_one_entry():
