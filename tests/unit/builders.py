@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from referral_api.domain.directory import DirectoryIndex
+import numpy as np
+
+from referral_api.domain.directory import DirectoryIndex, LayerColumns, Placed
 from referral_api.domain.gazetteer import Gazetteer
 from referral_api.domain.model import (
     AdminArea,
@@ -123,3 +125,34 @@ __all__ = [
     "query",
     "square",
 ]
+
+
+def placement_differences(made: Placed, built: Placed) -> list[str]:
+    """The arrays in which two placements differ (NaN equal to NaN), by name."""
+
+    def differs(a: Any, b: Any) -> bool:
+        a, b = np.asarray(a), np.asarray(b)
+        equal_nan = a.dtype.kind == "f" and b.dtype.kind == "f"
+        return a.shape != b.shape or not np.array_equal(a, b, equal_nan=equal_nan)
+
+    found = [
+        name
+        for name in ("ids", "id_order", "lon", "lat")
+        if differs(getattr(made, name), getattr(built, name))
+    ]
+    found += [
+        f"rows.{name}"
+        for name, a, b in zip(made.rows._fields, made.rows, built.rows, strict=True)
+        if differs(a, b)
+    ]
+    for layer in ("public", "confidential"):
+        ours: LayerColumns = getattr(made, layer)
+        theirs: LayerColumns = getattr(built, layer)
+        for name in ("point_rows", "area_rows", "area_bounds"):
+            if differs(getattr(ours, name), getattr(theirs, name)):
+                found.append(f"{layer}.{name}")
+        for name in ("by_pcode", "by_ancestor"):
+            a, b = getattr(ours, name), getattr(theirs, name)
+            if a.keys() != b.keys() or any(differs(a[key], b[key]) for key in a):
+                found.append(f"{layer}.{name}")
+    return found

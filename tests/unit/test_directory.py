@@ -5,6 +5,7 @@ import threading
 from dataclasses import replace
 from uuid import UUID
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -14,15 +15,24 @@ from referral_api.domain.directory import (
     Entry,
     Sketch,
     StoredProviders,
+    Unplaced,
     _entry,
     _placement,
     _SharedSets,
+    placed_new,
 )
 from referral_api.domain.gazetteer import Place
 from referral_api.domain.geometry import distance_km
 from referral_api.domain.model import Access, Cost, Eligibility, Modality, Service, Visibility
 from referral_api.domain.projection import cell_of
-from tests.unit.builders import GAZETTEER, ServiceArea, index_of, provider, square
+from tests.unit.builders import (
+    GAZETTEER,
+    ServiceArea,
+    index_of,
+    placement_differences,
+    provider,
+    square,
+)
 
 PCODES = ["CF71", "CF711", "CF7113", "CF7114", "CF11"]
 lons, lats = st.floats(18.2, 19.0), st.floats(4.0, 4.8)
@@ -186,6 +196,30 @@ def test_a_sketch_places_a_public_provider_where_its_entry_would(provider_):
         )
     lazy = DirectoryIndex([provider_], GAZETTEER, max_distance_km=50.0)
     assert lazy.entries[0] == entry
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 30).flatmap(lambda n: st.tuples(*(any_providers(f"p{k}") for k in range(n)))))
+def test_providers_placed_where_they_were_read_are_placed_as_a_build_places_them(drawn):
+    # A load places what it reads, in its workers, but for the gazetteer it completes at
+    # the end; a server then maps that placement. Placed otherwise, a search would miss a
+    # provider, or find a safe house by its exact point rather than its projection.
+    placing = [
+        provider_
+        if provider_.is_restricted
+        else Unplaced._make(tuple(Unplaced.of(Sketch.of(provider_))))
+        for provider_ in drawn
+    ]
+    ids = [provider_.id.bytes for provider_ in drawn]
+    made = placed_new(ids, placing, GAZETTEER, max_distance_km=50.0)
+    built = DirectoryIndex(list(drawn), GAZETTEER, max_distance_km=50.0).placement
+    assert placement_differences(made, built) == []
+
+
+def test_a_confidential_sketch_is_never_placed_where_it_is():
+    safe_house = provider("safe", ("safety.shelter",), visibility=Visibility.RESTRICTED)
+    with pytest.raises(ValueError, match="projection"):
+        Unplaced.of(Sketch.of(safe_house))
 
 
 services_drawn = st.lists(

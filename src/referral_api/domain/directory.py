@@ -248,6 +248,70 @@ class _Placement(NamedTuple):
     ancestors: frozenset[str]
 
 
+def _box(
+    bounds: Bounds | None,
+    lon: float | None,
+    lat: float | None,
+    radius_km: float | None,
+    has_pcodes: bool,
+    confidential: bool,
+    reach: float,
+) -> tuple[Bounds | None, bool]:
+    """The box of a row in the area tree, given that of its area if it has one, or
+    whether it goes in the point tree instead."""
+    if bounds is not None or lon is None or lat is None:
+        return bounds, False
+    if radius_km is not None:
+        return _reach(lon, lat, radius_km), False
+    if not has_pcodes and confidential:
+        # Reach is measured from the public view of the place, up to a cell away from the
+        # place itself: a box of its own, not the point tree.
+        return _reach(lon, lat, reach), False
+    return None, not has_pcodes
+
+
+class Unplaced(NamedTuple):
+    """The placement of a provider shown where it is, but for the units above its area:
+    a load works it out in the process that reads the provider, and the gazetteer of the
+    directory it fills completes it."""
+
+    values: RowValues
+    lon: float | None
+    lat: float | None
+    is_safe_entry: bool
+    bounds: Bounds | None
+    in_point_tree: bool
+    pcodes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sketch: Sketch) -> Unplaced:
+        """The placement of a sketch that is not confidential, as its entry would place it."""
+        if sketch.restricted:
+            raise ValueError("a confidential provider is placed by its public projection")
+        area, lon, lat = sketch.service_area, sketch.lon, sketch.lat
+        safe = _is_safe_entry(sketch.needs, sketch.modality)
+        area_bounds = shape(area.geometry).bounds if area.geometry is not None else None
+        bounds, in_point_tree = _box(
+            area_bounds, lon, lat, area.radius_km, bool(area.pcodes), False, 0.0
+        )
+        values = _row_values(sketch.needs, safe, False, lon, lat, area.is_declared)
+        return cls(values, lon, lat, safe, bounds, in_point_tree, area.pcodes)
+
+    def placed(self, gazetteer: Gazetteer, shared: _SharedSets) -> _Placement:
+        """The whole placement, with the units above its area in `gazetteer`."""
+        return _Placement(
+            self.values,
+            False,
+            self.lon,
+            self.lat,
+            self.is_safe_entry,
+            self.bounds,
+            self.in_point_tree,
+            shared.of_tuple(self.pcodes),
+            shared(_ancestors(self.pcodes, gazetteer)),
+        )
+
+
 def _placement(
     entry: Entry | None, sketch: Sketch, gazetteer: Gazetteer, shared: _SharedSets, reach: float
 ) -> _Placement:
@@ -257,46 +321,60 @@ def _placement(
     `reach` is the index's largest search distance: a confidential entry without a declared
     area is found by a box of that size, measured from the public view of a place.
     """
-    if entry is not None:
-        lon, lat, confidential = entry.lon, entry.lat, entry.confidential
-        needs, safe, declared = entry.needs, entry.is_safe_entry, entry.has_declared_area
-        area_shape, cells = entry.area_shape, entry.public_area
-        radius_km = entry.provider.service_area.radius_km
-        pcodes, ancestors = entry.area_pcodes, entry.area_ancestors
-    else:
-        area = sketch.service_area
-        lon, lat, confidential = sketch.lon, sketch.lat, False
-        needs = shared(sketch.needs)
-        safe, declared = _is_safe_entry(needs, sketch.modality), area.is_declared
-        area_shape = shape(area.geometry) if area.geometry is not None else None
-        cells, radius_km = None, area.radius_km
-        pcodes, ancestors = shared(area.pcodes), shared(_ancestors(area.pcodes, gazetteer))
-    bounds: Bounds | None = None
-    in_point_tree = False
-    if cells is not None:
-        bounds = cells.bounds()
-    elif area_shape is not None:
-        bounds = area_shape.bounds
-    elif lon is not None and lat is not None:
-        if radius_km is not None:
-            bounds = _reach(lon, lat, radius_km)
-        elif not pcodes and confidential:
-            # Reach is measured from the public view of the place, up to a cell away from
-            # the place itself: a box of its own, not the point tree.
-            bounds = _reach(lon, lat, reach)
-        elif not pcodes:
-            in_point_tree = True
+    if entry is None:
+        return Unplaced.of(sketch).placed(gazetteer, shared)
+    lon, lat, confidential = entry.lon, entry.lat, entry.confidential
+    cells, area_shape = entry.public_area, entry.area_shape
+    area_bounds = (
+        cells.bounds()
+        if cells is not None
+        else area_shape.bounds
+        if area_shape is not None
+        else None
+    )
+    bounds, in_point_tree = _box(
+        area_bounds,
+        lon,
+        lat,
+        entry.provider.service_area.radius_km,
+        bool(entry.area_pcodes),
+        confidential,
+        reach,
+    )
     return _Placement(
-        _row_values(needs, safe, confidential, lon, lat, declared),
+        _row_values(
+            entry.needs, entry.is_safe_entry, confidential, lon, lat, entry.has_declared_area
+        ),
         confidential,
         lon,
         lat,
-        safe,
+        entry.is_safe_entry,
         bounds,
         in_point_tree,
-        pcodes,
-        ancestors,
+        entry.area_pcodes,
+        entry.area_ancestors,
     )
+
+
+def placed_new(
+    ids: Sequence[bytes] | NDArray[np.bytes_],
+    placing: Sequence[Unplaced | Provider],
+    gazetteer: Gazetteer,
+    *,
+    max_distance_km: float,
+) -> Placed:
+    """The placement of providers placed, but for their gazetteer, where they were read:
+    by id, each as its `Unplaced`, or the provider itself if it is confidential (placed by
+    its projection). It is what a build of the same providers places."""
+    shared = _SharedSets()
+
+    def placement(of: Unplaced | Provider) -> _Placement:
+        if isinstance(of, Unplaced):
+            return of.placed(gazetteer, shared)
+        entry = _entry(of, gazetteer, shared)
+        return _placement(entry, Sketch.of(of), gazetteer, shared, max_distance_km)
+
+    return Placed.of(ids, [placement(of) for of in placing])
 
 
 class Nearby(NamedTuple):
@@ -591,9 +669,11 @@ class Placed(NamedTuple):
     confidential: LayerColumns
 
     @classmethod
-    def of(cls, sketches: Sequence[Sketch], placements: Sequence[_Placement]) -> Placed:
-        """The placement of `sketches`, placed one by one."""
-        ids = np.array([sketch.id.bytes for sketch in sketches], dtype="S16")
+    def of(
+        cls, ids_bytes: Sequence[bytes] | NDArray[np.bytes_], placements: Sequence[_Placement]
+    ) -> Placed:
+        """The placement of the providers of these ids, placed one by one."""
+        ids = np.array(ids_bytes, dtype="S16")
         located = [(placed.lon, placed.lat) for placed in placements]
         lon, lat = np.array(located, dtype=np.float64).reshape(-1, 2).T
         return cls(
@@ -690,7 +770,7 @@ class DirectoryIndex:
             )
             for row, sketch in enumerate(sketches)
         ]
-        self._place(Placed.of(sketches, placements))
+        self._place(Placed.of([sketch.id.bytes for sketch in sketches], placements))
 
     @classmethod
     def placed(
