@@ -39,7 +39,7 @@ from referral_api.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from referral_api.db.snapshot import DirectorySnapshots
+    from referral_api.db.snapshot import DirectorySnapshots, LoadedSnapshot
 
 # A command imports what it alone needs (the web server, the PDF renderer, the exchange
 # formats) in its body: every run of a quick one such as `keys list` would pay for them all.
@@ -154,12 +154,17 @@ def load(
     gc.freeze()
     dropped: list[str] = []
     try:
-        parts: Iterable[loading.LoadPart]
+        parts: Iterable[loading.LoadPart] = ()
         if format is Format.HSDS:
             package = exchange.read_hsds_folder(path)
             parts = operations.directory_parts(package.organizations, package.providers)
             dropped = package.dropped
-        elif format is Format.GEOJSON:
+        elif format is not Format.GEOJSON:
+            raise InvalidInputError("HXL is an export format only")
+        admin_areas = parse_admin_areas(read_json(areas)) if areas else []
+        upgrade(settings.migrations_dir, engine)
+        snapshot = _loaded_snapshot(settings, engine)
+        if format is Format.GEOJSON:
             # Read as it is written, by a worker per core: a file of a million providers is
             # never held whole, and reading it is what takes time.
             parts = loading.read_directory_file(
@@ -167,11 +172,8 @@ def load(
                 url=settings.database_url,
                 now=utc_now(),
                 workers=loading.reading_processes(),
+                pieces=snapshot is not None,
             )
-        else:
-            raise InvalidInputError("HXL is an export format only")
-        admin_areas = parse_admin_areas(read_json(areas)) if areas else []
-        upgrade(settings.migrations_dir, engine)
         with Session(engine) as session:
             if not admin_areas and not repository.has_admin_areas(session=session):
                 typer.echo(
@@ -181,14 +183,15 @@ def load(
                     err=True,
                 )
             report = operations.load_directory_parts(
-                session=session, parts=parts, areas=admin_areas
+                session=session, parts=parts, areas=admin_areas, snapshot=snapshot
             )
         if settings.snapshot_dir is not None:
             # A server then starts by mapping the snapshot of this revision, in seconds,
             # where a million providers take a minute to read and place.
             try:
-                _snapshots(settings, engine).refresh()
-            except DirectoryUnavailableError:
+                if snapshot is None or not snapshot.write():
+                    _snapshots(settings, engine).refresh()
+            except (DirectoryUnavailableError, OSError):
                 typer.echo(
                     "warning: the directory is loaded, but its snapshot file was not "
                     "written: the server will read the directory when it starts",
@@ -203,6 +206,24 @@ def load(
     typer.echo(
         f"loaded {report.providers} providers and {report.organizations} organizations "
         f"(directory revision {report.revision})"
+    )
+
+
+def _loaded_snapshot(settings: Settings, engine: Engine) -> LoadedSnapshot | None:
+    """The snapshot file a load makes of what it writes, if it fills an empty directory
+    (then workers make the pieces of it as they read)."""
+    from referral_api.db.snapshot import LoadedSnapshot
+    from referral_api.db.snapshot_files import SnapshotFiles
+    from referral_api.interop.localities import read_localities
+
+    files = SnapshotFiles.at(settings.snapshot_dir)
+    if files is None:
+        return None
+    with Session(engine) as session:
+        if repository.has_providers(session=session):
+            return None
+    return LoadedSnapshot(
+        files, read_localities(settings.localities_path), settings.ranking.max_distance_km
     )
 
 

@@ -14,7 +14,7 @@ import functools
 import gc
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from referral_api.children import end_with
 from referral_api.db.engine import make_engine
 from referral_api.db.repository import NewRows, ProviderRows
+from referral_api.db.snapshot import SnapshotPiece, snapshot_piece
 from referral_api.domain.errors import FieldProblem
 from referral_api.domain.model import Provider
 from referral_api.interop.geojson import (
@@ -47,13 +48,15 @@ BATCH = 500
 
 class RowsRead(NamedTuple):
     """A provider read by a worker: its rows, ready to write (None if it has problems: it
-    is never written), and every problem found with it, each under its path in the file."""
+    is never written), every problem found with it, each under its path in the file, and
+    what a snapshot file holds of it, if the load makes one."""
 
     position: int
     id: bytes
     organization_id: str
     problems: list[FieldProblem]
     rows: ProviderRows | None
+    piece: SnapshotPiece | None
     text: str
 
     def rows_to_write(self) -> ProviderRows:
@@ -74,7 +77,10 @@ class RowsRead(NamedTuple):
 LoadPart = DirectoryPart | RowsRead
 
 # A feature as a worker sends it back: its problems, if it holds no provider at all.
-_Read = tuple[bytes, str, list[FieldProblem], ProviderRows | None] | list[FieldProblem]
+_Read = (
+    tuple[bytes, str, list[FieldProblem], ProviderRows | None, SnapshotPiece | None]
+    | list[FieldProblem]
+)
 
 
 @functools.cache
@@ -83,9 +89,10 @@ def _new_rows(url: str, now: datetime) -> NewRows:
     return NewRows(make_engine(url).dialect, now)
 
 
-def _read(url: str, now: datetime, features: list[FeatureText]) -> list[_Read]:
+def _read(url: str, now: datetime, pieces: bool, features: list[FeatureText]) -> list[_Read]:
     """In a worker: each feature read, checked and, if it has no problem, made rows (a
-    value the rules refuse may not even convert, such as a moment before year 1)."""
+    value the rules refuse may not even convert, such as a moment before year 1), and
+    its piece of a snapshot file if `pieces`."""
     rows = _new_rows(url, now)
     done: list[_Read] = []
     for feature in features:
@@ -93,9 +100,12 @@ def _read(url: str, now: datetime, features: list[FeatureText]) -> list[_Read]:
         provider = read.provider
         if provider is None:
             done.append(read.problems)
+        elif read.problems:
+            done.append((provider.id.bytes, provider.organization_id, read.problems, None, None))
         else:
-            made = None if read.problems else rows(provider)
-            done.append((provider.id.bytes, provider.organization_id, read.problems, made))
+            made = rows(provider)
+            piece = snapshot_piece(provider, made) if pieces else None
+            done.append((provider.id.bytes, provider.organization_id, [], made, piece))
     return done
 
 
@@ -111,10 +121,17 @@ def reading_processes() -> int:
 
 
 def read_directory_file(
-    path: Path, *, url: str, now: datetime, workers: int, from_bytes: int = WORKERS_FROM_BYTES
+    path: Path,
+    *,
+    url: str,
+    now: datetime,
+    workers: int,
+    from_bytes: int = WORKERS_FROM_BYTES,
+    pieces: bool = False,
 ) -> Iterator[LoadPart]:
     """The parts of a directory file for a load into `url` at `now`: features read by
-    `workers` processes if the file has `from_bytes` or more, else in this process."""
+    `workers` processes if the file has `from_bytes` or more, else in this process; with
+    their pieces of a snapshot file if `pieces` (the load fills an empty directory)."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -123,7 +140,9 @@ def read_directory_file(
         return stream_directory(path)
     # The workers never connect: the dialect alone converts, and no credential crosses.
     nowhere = URL.create(make_url(url).drivername).render_as_string()
-    return _read_in_workers(directory_pieces(path), nowhere, now, workers)
+    return _read_in_workers(
+        directory_pieces(path), functools.partial(_read, nowhere, now, pieces), workers
+    )
 
 
 class _Batch(NamedTuple):
@@ -132,7 +151,9 @@ class _Batch(NamedTuple):
 
 
 def _read_in_workers(
-    pieces: Iterable[DirectoryPiece], url: str, now: datetime, workers: int
+    pieces: Iterable[DirectoryPiece],
+    read_batch: Callable[[list[FeatureText]], list[_Read]],
+    workers: int,
 ) -> Iterator[LoadPart]:
     pool = ProcessPoolExecutor(
         workers,
@@ -166,7 +187,7 @@ def _read_in_workers(
     def hand_out() -> None:
         nonlocal features, in_flight
         if features:
-            queue.append(_Batch(features, pool.submit(_read, url, now, features)))
+            queue.append(_Batch(features, pool.submit(read_batch, features)))
             in_flight += 1
             features = []
 

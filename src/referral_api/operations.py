@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.orm import Session
 
 from referral_api.db import repository
+from referral_api.db.snapshot import LoadedSnapshot, snapshot_piece
 from referral_api.domain.access import Viewer
 from referral_api.domain.directory import DirectoryIndex
 from referral_api.domain.errors import FieldProblem, InvalidInputError, NotFoundError
@@ -83,10 +84,15 @@ PROBLEMS_KEPT = 1000
 
 
 def load_directory_parts(
-    *, session: Session, parts: Iterable[LoadPart], areas: Sequence[AdminArea] = ()
+    *,
+    session: Session,
+    parts: Iterable[LoadPart],
+    areas: Sequence[AdminArea] = (),
+    snapshot: LoadedSnapshot | None = None,
 ) -> LoadReport:
     """Insert or replace organizations and providers as they are read, in one transaction
-    with the gazetteer units `areas`: a bad directory file keeps them out too.
+    with the gazetteer units `areas`: a bad directory file keeps them out too. If the
+    directory was empty, `snapshot` gathers its snapshot file from what is written.
 
     Providers are written a chunk at a time, so that a load holds a chunk of the directory
     and the ids seen, not the whole of it. At the first problem writing stops and reading
@@ -98,7 +104,7 @@ def load_directory_parts(
         if areas:
             repository.save_admin_areas(session=session, areas=areas)
         with repository.indexes_set_aside(session):
-            report = _load_parts(session, parts)
+            report = _load_parts(session, parts, snapshot)
         session.commit()
         return report
     except BaseException:
@@ -124,11 +130,15 @@ def _identity(part: FeatureRead | RowsRead) -> tuple[str, _ToWrite] | None:
     return provider.organization_id, (provider.id.bytes, provider)
 
 
-def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
+def _load_parts(
+    session: Session, parts: Iterable[LoadPart], snapshot: LoadedSnapshot | None
+) -> LoadReport:
     known = repository.organization_ids(session=session)
     stored = repository.stored_provider_ids(session=session)
     # Rows made here (of providers read in this process) bear the load's one moment too.
     rows = repository.NewRows(session.connection().dialect, repository.utc_now())
+    # Of a directory that held providers, a build reads rows this load did not write.
+    gathered = snapshot if snapshot is not None and not stored else None
     seen: set[bytes] = set()
     chunk: list[_ToWrite] = []
     # Providers whose organization comes later in the file: written once it is saved.
@@ -173,7 +183,7 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
         elif not counts["problems"]:
             chunk.append(to_write)
             if len(chunk) >= LOAD_CHUNK:
-                _write_providers(session, chunk, stored, rows)
+                _write_providers(session, chunk, stored, rows, gathered)
                 chunk = []
     strays = [
         FieldProblem(
@@ -190,13 +200,20 @@ def _load_parts(session: Session, parts: Iterable[LoadPart]) -> LoadReport:
             else f"The directory file is not valid ({counts['problems']} problem(s))"
         )
         raise InvalidInputError(detail, problems)
-    _write_providers(session, [*chunk, *(to_write for _, _, to_write in waiting)], stored, rows)
+    last = [*chunk, *(to_write for _, _, to_write in waiting)]
+    _write_providers(session, last, stored, rows, gathered)
     revision = repository.bump_revision(session=session, new_generation=True)
+    if gathered is not None:
+        gathered.seal(session)
     return LoadReport(counts["organizations"], counts["providers"], revision)
 
 
 def _write_providers(
-    session: Session, chunk: list[_ToWrite], stored: set[bytes], rows: repository.NewRows
+    session: Session,
+    chunk: list[_ToWrite],
+    stored: set[bytes],
+    rows: repository.NewRows,
+    gathered: LoadedSnapshot | None,
 ) -> None:
     """New providers inserted in bulk, `stored` ones replaced one by one."""
     session.flush()  # the organizations they name are saved first
@@ -205,8 +222,15 @@ def _write_providers(
         if provider_id in stored:
             provider = item.provider() if isinstance(item, RowsRead) else item
             repository.upsert_provider(session=session, provider=provider)
+            continue
+        if isinstance(item, RowsRead):
+            new.append(item.rows_to_write())
+            piece = item.piece
         else:
-            new.append(item.rows_to_write() if isinstance(item, RowsRead) else rows(item))
+            new.append(rows(item))
+            piece = snapshot_piece(item, new[-1]) if gathered is not None else None
+        if gathered is not None:
+            gathered.add(provider_id, piece)
     repository.insert_rows(session=session, rows=new)
 
 

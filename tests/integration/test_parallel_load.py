@@ -189,7 +189,7 @@ def test_a_load_that_fails_stops_its_workers(database, tmp_path, monkeypatch):
 
 
 def test_a_provider_with_problems_has_no_rows_to_write():
-    read = RowsRead(7, b"\0" * 16, "org", [], None, "{}")
+    read = RowsRead(7, b"\0" * 16, "org", [], None, None, "{}")
     with pytest.raises(RuntimeError, match="feature 7 has problems"):
         read.rows_to_write()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -478,13 +479,13 @@ class _DriverInsert:
 
     def __init__(self, table: Table, columns: Sequence[str]) -> None:
         self._table = table
-        self._columns = tuple(columns)
+        self.columns = tuple(columns)
 
     def converters(self, dialect: Dialect) -> tuple[Callable[[Any], Any], ...]:
         """How each column's value becomes the driver's, for `dialect`."""
         return tuple(
             self._table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _as_it_is
-            for name in self._columns
+            for name in self.columns
         )
 
     def write(self, connection: Connection, converted: Sequence[Sequence[Any]]) -> None:
@@ -493,10 +494,10 @@ class _DriverInsert:
             return
         dialect = connection.dialect
         quote = dialect.identifier_preparer.quote
-        names = ", ".join(quote(name) for name in self._columns)
+        names = ", ".join(quote(name) for name in self.columns)
         table = quote(self._table.name)
         if dialect.name != "postgresql":
-            marks = ", ".join("?" * len(self._columns))
+            marks = ", ".join("?" * len(self.columns))
             connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", converted)
             return
         statement = f"COPY {table} ({names}) FROM STDIN"
@@ -579,6 +580,20 @@ class _Steps:
         return tuple(values)
 
 
+def _json_as_text(value: Any) -> str:
+    """A value a driver is given to write as JSON (psycopg's wrapper of it), as the text
+    `_raw` reads from its column; SQLite's driver is given the text itself."""
+    try:
+        wrapped = value.obj
+    except AttributeError:
+        raise TypeError(f"{type(value).__name__} is not a value of a row") from None
+    return orjson.dumps(wrapped).decode()
+
+
+# A new provider's values in the order of its insert, then in the order `_provider` reads.
+_as_read = operator.itemgetter(*map(_PROVIDER_INSERT.columns.index, _PROVIDER_COLUMNS))
+
+
 class NewRows:
     """The rows of new providers for `dialect`, stored at `now` (unless they say when they
     were created): made wherever the providers are read, in another process if need be."""
@@ -607,6 +622,16 @@ class NewRows:
                 self._service([provider.id, position, *fields(service)])
                 for position, service in enumerate(provider.services)
             ),
+        )
+
+    @staticmethod
+    def record(rows: ProviderRows) -> bytes:
+        """The record of a new provider's `rows` as they read back once written: what a
+        load puts in the snapshot file of a directory it fills, without reading it again.
+        (UUIDs, moments and dates orjson writes as text, which `_Decoder` reads.)"""
+        provider, services = rows
+        return orjson.dumps(
+            (_as_read(provider), [service[2:] for service in services]), default=_json_as_text
         )
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -24,6 +27,7 @@ from referral_api.db import repository
 from referral_api.db.changes import DirectoryState
 from referral_api.db.engine import make_engine, read_consistently
 from referral_api.db.migrate import schema_revision
+from referral_api.db.providers import NewRows, ProviderRecords, ProviderRows
 from referral_api.db.snapshot_files import (
     Earlier,
     Snapshot,
@@ -31,10 +35,10 @@ from referral_api.db.snapshot_files import (
     placing,
     snapshot_name,
 )
-from referral_api.domain.directory import DirectoryIndex
+from referral_api.domain.directory import DirectoryIndex, Sketch, Unplaced, placed_new
 from referral_api.domain.errors import DirectoryUnavailableError
 from referral_api.domain.gazetteer import Gazetteer, Locality
-from referral_api.domain.model import AdminArea
+from referral_api.domain.model import AdminArea, Provider
 
 logger = logging.getLogger("referral_api.snapshot")
 
@@ -113,6 +117,101 @@ def write_snapshot_file(
     return Written(name, placed_with, state.revision, state.last_sequence)
 
 
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """The cyclic collector off within the block, if `pause`: a build that makes a million
+    long-lived objects with nothing else to do would have it go over them again and again
+    as they pile up (a fifth of the build's CPU at 100,000 providers)."""
+    paused = pause and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+# What a snapshot file holds of a new provider: its record, and its `Unplaced` as a plain
+# tuple (which another process sends back at a fifth of a named tuple's cost), or None
+# for a confidential provider: it is placed by its projection, once the gazetteer is known.
+SnapshotPiece = tuple[bytes, tuple[Any, ...] | None]
+
+
+def snapshot_piece(provider: Provider, rows: ProviderRows) -> SnapshotPiece:
+    """The piece of a snapshot file of `provider`, new, written as `rows`."""
+    sketch = Sketch.of(provider)
+    return NewRows.record(rows), None if sketch.restricted else tuple(Unplaced.of(sketch))
+
+
+class LoadedSnapshot:
+    """The snapshot file of a directory that a load fills from empty, made of what the
+    load read rather than read back once written, through the database's server too.
+
+    It is what a build would read and place once the load commits (a test holds the two
+    to each other): the same rows in the same order, placed with the same gazetteer, and
+    named by the state the load commits.
+    """
+
+    def __init__(
+        self, files: SnapshotFiles, localities: Sequence[Locality], max_distance_km: float
+    ) -> None:
+        self._files, self._localities = files, localities
+        self._max_distance_km = max_distance_km
+        self._ids, self._records, self._ends = bytearray(), bytearray(), array("q")
+        self._unplaced: list[tuple[Any, ...] | None] = []
+        self._complete = True
+        self._sealed: tuple[DirectoryState, str, Gazetteer] | None = None
+
+    def add(self, provider_id: bytes, piece: SnapshotPiece | None) -> None:
+        """A provider the load writes, new; without its piece, the file is not made."""
+        if piece is None:
+            self._complete = False
+            return
+        record, unplaced = piece
+        self._ids += provider_id
+        self._records += record
+        self._ends.append(len(self._records))
+        self._unplaced.append(unplaced)
+
+    def seal(self, session: Session) -> None:
+        """In the load's transaction, once it has written everything: the state it commits
+        and the gazetteer it leaves."""
+        state = repository.directory_state(session=session)
+        areas = repository.list_admin_areas(session=session)
+        placed_with = _placed_with(session, areas, self._localities, self._max_distance_km)
+        self._sealed = state, placed_with, Gazetteer(areas, self._localities)
+
+    def write(self) -> bool:
+        """Once the load has committed: the file written, if it has every provider."""
+        if self._sealed is None or not self._complete:
+            return False
+        with _collector_paused(True):
+            self._write(*self._sealed)
+        return True
+
+    def _write(self, state: DirectoryState, placed_with: str, gazetteer: Gazetteer) -> None:
+        ids = np.frombuffer(bytes(self._ids), dtype="S16")
+        # In the order of their ids, as a build reads them.
+        order = np.argsort(ids, kind="stable")
+        ends = np.frombuffer(self._ends, dtype=np.int64)
+        starts = np.concatenate(([0], ends[:-1]))
+        records = bytearray()
+        with memoryview(self._records) as view:
+            for start, end in zip(starts[order].tolist(), ends[order].tolist(), strict=True):
+                records += view[start:end]
+        self._records = bytearray()
+        kept = ProviderRecords(records, np.cumsum((ends - starts)[order]))
+        unplaced = self._unplaced
+        placing = [
+            kept.provider(row) if unplaced[at] is None else Unplaced._make(unplaced[at])
+            for row, at in enumerate(order.tolist())
+        ]
+        placed = placed_new(ids[order], placing, gazetteer, max_distance_km=self._max_distance_km)
+        with self._files.held():
+            self._files.write(snapshot_name(state, placed_with), state, placed_with, placed, kept)
+
+
 def _start_child(parent: int) -> None:
     end_with(parent)
     os.nice(10)
@@ -159,18 +258,9 @@ class DirectorySnapshots:
 
     def _build(self) -> DirectoryIndex:
         started = time.perf_counter()
-        # The first build makes a million long-lived objects with nothing else to do: the
-        # cyclic collector would go over them again and again as they pile up (a fifth of
-        # the build's CPU at 100,000 providers). A rebuild leaves it on, for the searches
-        # that go on beside it.
-        first = self._index is None and gc.isenabled()
-        if first:
-            gc.disable()
-        try:
+        # A rebuild leaves the collector on, for the searches that go on beside it.
+        with _collector_paused(self._index is None):
             return self._build_index(started)
-        finally:
-            if first:
-                gc.enable()
 
     def _build_index(self, started: float) -> DirectoryIndex:
         with Session(self._engine) as session:
